@@ -1,0 +1,73 @@
+// The unit that flows from an input through the Hub to every output (DESIGN.md "The flow of one frame").
+// Built once at ingest, immutable afterwards, shared by reference count: no output ever copies a payload.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/byte_io.hpp"
+
+namespace lunora::media {
+
+enum class Codec : uint8_t { kH264, kAac, kHevc, kMp3, kOpus, kAc3, kUnknown };
+std::string_view codec_name(Codec codec);
+
+enum class PacketKind : uint8_t {
+  kVideoConfig,  // payload: AVCDecoderConfigurationRecord
+  kAudioConfig,  // payload: AudioSpecificConfig
+  kVideo,        // payload: access unit as AVCC (4-byte length-prefixed NAL units)
+  kAudio,        // payload: one raw AAC frame (no ADTS header)
+};
+
+// Timestamps are 90 kHz ticks on a continuous 64-bit timeline chosen by the input (33-bit MPEG-TS wraps are
+// already unwrapped). Outputs rebase them onto their own clock.
+constexpr int64_t kTicksPerSecond = 90000;
+constexpr int64_t ticks_to_ms(int64_t ticks) { return ticks / 90; }
+constexpr int64_t ms_to_ticks(int64_t ms) { return ms * 90; }
+
+struct VideoParams {
+  int width = 0;
+  int height = 0;
+  double fps = 0;  // 0 when the SPS carries no timing information
+  uint8_t profile = 0;
+  uint8_t level = 0;
+};
+
+struct AudioParams {
+  int sample_rate = 0;
+  int channels = 0;
+  int object_type = 0;  // AAC audio object type (2 = LC)
+};
+
+struct MediaPacket {
+  PacketKind kind = PacketKind::kVideo;
+  Codec codec = Codec::kUnknown;
+  bool keyframe = false;  // video: an IDR access unit; audio and configs: always true
+  int64_t dts = 0;
+  int64_t pts = 0;
+  // Incremented by the input on every new publisher connection: outputs treat a change as a discontinuity.
+  uint32_t epoch = 0;
+  Bytes payload;
+  // Set on config packets (and carried from the config to help stats): what the SPS / ASC says.
+  VideoParams video;
+  AudioParams audio;
+
+  bool is_config() const { return kind == PacketKind::kVideoConfig || kind == PacketKind::kAudioConfig; }
+  bool is_video() const { return kind == PacketKind::kVideoConfig || kind == PacketKind::kVideo; }
+
+  // The FLV tag body is this prefix followed by the payload: built here once so every RTMP destination shares
+  // the payload bytes as they are and writes only the prefix and its own chunk headers.
+  struct FlvPrefix {
+    std::array<uint8_t, 5> bytes{};
+    uint8_t size = 0;
+  };
+  FlvPrefix flv_prefix() const;
+  size_t flv_body_size() const { return flv_prefix().size + payload.size(); }
+};
+
+using MediaPacketPtr = std::shared_ptr<const MediaPacket>;
+
+}  // namespace lunora::media

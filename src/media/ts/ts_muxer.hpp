@@ -1,0 +1,41 @@
+// MPEG-TS multiplexer for SRT outputs (and HLS segments later): MediaPackets -> 188-byte TS packets.
+// PAT/PMT before every keyframe, PCR on the video PID, AVCC -> Annex-B with AUD and SPS/PPS before IDRs,
+// raw AAC -> ADTS.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/byte_io.hpp"
+#include "media/codec/aac.hpp"
+#include "media/codec/h264.hpp"
+#include "media/media_packet.hpp"
+
+namespace lunora::media {
+
+class TsMuxer {
+ public:
+  static constexpr uint16_t kPmtPid = 0x1000;
+  static constexpr uint16_t kVideoPid = 0x100;
+  static constexpr uint16_t kAudioPid = 0x101;
+
+  // Appends the TS packets for `packet` to `out` (a multiple of 188 bytes). Config packets update the muxer's
+  // state and write nothing. Timestamps are taken as given (90 kHz) modulo 2^33.
+  void write(const MediaPacket& packet, Bytes& out);
+
+ private:
+  void write_psi(Bytes& out);
+  void write_pes(uint16_t pid, uint8_t stream_id, const MediaPacket& packet, const Bytes& es, bool with_pcr,
+                 Bytes& out);
+
+  std::optional<h264::AvcConfig> video_;
+  std::optional<aac::AudioSpecificConfig> audio_;
+  bool psi_dirty_ = true;
+  uint8_t pmt_version_ = 0;
+  uint8_t cc_pat_ = 0;
+  uint8_t cc_pmt_ = 0;
+  uint8_t cc_video_ = 0;
+  uint8_t cc_audio_ = 0;
+};
+
+}  // namespace lunora::media
