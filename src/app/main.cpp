@@ -1,6 +1,21 @@
-#include <cstdio>
+// lunora: wiring only. Subcommands live in their own files.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
-int main() {
-  std::puts("lunora");
+#include <CLI/CLI.hpp>
+
+#include "app/relay_command.hpp"
+
+int main(int argc, char** argv) {
+  // Logs go to stderr, one line per event; stdout is for machine-readable output (--stats).
+  auto logger = spdlog::stderr_color_mt("lunora");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  spdlog::set_default_logger(logger);
+  if (const char* level = std::getenv("LUNORA_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+
+  CLI::App app{"Lunora: restream one live input to many destinations"};
+  app.require_subcommand(1);
+  lunora::app::register_relay_command(app);
+  CLI11_PARSE(app, argc, argv);
   return 0;
 }

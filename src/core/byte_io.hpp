@@ -1,5 +1,5 @@
-// Bounds-checked big-endian reading and writing for the protocol parsers. A reader never throws and never reads
-// past its span: a short read sets a sticky failure flag that the parser checks once at the end.
+// Bounds-checked big-endian reading and writing for the protocol parsers. A reader never throws and never
+// reads past its span: a short read sets a sticky failure flag that the parser checks once at the end.
 #pragma once
 
 #include <cstddef>
@@ -53,13 +53,23 @@ class ByteReader {
   bool failed_ = false;
 };
 
-inline void put_u8(Bytes& out, uint8_t v) { out.push_back(v); }
+inline void put_u8(Bytes& out, uint8_t v) {
+  out.push_back(v);
+}
 inline void put_be(Bytes& out, uint64_t v, int n) {
   for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
-inline void put_u16(Bytes& out, uint16_t v) { put_be(out, v, 2); }
-inline void put_u24(Bytes& out, uint32_t v) { put_be(out, v, 3); }
-inline void put_u32(Bytes& out, uint32_t v) { put_be(out, v, 4); }
-inline void put_bytes(Bytes& out, ByteSpan b) { out.insert(out.end(), b.begin(), b.end()); }
+inline void put_u16(Bytes& out, uint16_t v) {
+  put_be(out, v, 2);
+}
+inline void put_u24(Bytes& out, uint32_t v) {
+  put_be(out, v, 3);
+}
+inline void put_u32(Bytes& out, uint32_t v) {
+  put_be(out, v, 4);
+}
+inline void put_bytes(Bytes& out, ByteSpan b) {
+  out.insert(out.end(), b.begin(), b.end());
+}
 
 }  // namespace lunora

@@ -33,9 +33,7 @@ class Error {
   const std::string& message() const { return message_; }
 
   // Prefixes the message with the layer's context, keeping the code.
-  Error wrap(std::string_view context) const& {
-    return Error(code_, std::string(context) + ": " + message_);
-  }
+  Error wrap(std::string_view context) const& { return Error(code_, std::string(context) + ": " + message_); }
 
  private:
   ErrorCode code_;
@@ -45,7 +43,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -66,6 +64,8 @@ class [[nodiscard]] Result {
 // Result<void>: success carries nothing.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace lunora

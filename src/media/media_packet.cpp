@@ -4,13 +4,24 @@ namespace lunora::media {
 
 std::string_view codec_name(Codec codec) {
   switch (codec) {
-    case Codec::kH264: return "h264";
-    case Codec::kAac: return "aac";
-    case Codec::kHevc: return "hevc";
-    case Codec::kMp3: return "mp3";
-    case Codec::kOpus: return "opus";
-    case Codec::kAc3: return "ac3";
-    case Codec::kUnknown: return "unknown";
+    case Codec::kH264:
+      return "h264";
+    case Codec::kAac:
+      return "aac";
+    case Codec::kHevc:
+      return "hevc";
+    case Codec::kAv1:
+      return "av1";
+    case Codec::kMp3:
+      return "mp3";
+    case Codec::kOpus:
+      return "opus";
+    case Codec::kAc3:
+      return "ac3";
+    case Codec::kOther:
+      return "other";
+    case Codec::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -23,9 +34,9 @@ MediaPacket::FlvPrefix MediaPacket::flv_prefix() const {
       // FrameType (1 key, 2 inter) << 4 | CodecID 7 (AVC); AVCPacketType; SI24 composition time in ms.
       const bool config = kind == PacketKind::kVideoConfig;
       const int32_t cts = config ? 0 : static_cast<int32_t>(ticks_to_ms(pts) - ticks_to_ms(dts));
-      p.bytes = {static_cast<uint8_t>((keyframe || config) ? 0x17 : 0x27), static_cast<uint8_t>(config ? 0 : 1),
-                 static_cast<uint8_t>((cts >> 16) & 0xFF), static_cast<uint8_t>((cts >> 8) & 0xFF),
-                 static_cast<uint8_t>(cts & 0xFF)};
+      p.bytes = {static_cast<uint8_t>((keyframe || config) ? 0x17 : 0x27),
+                 static_cast<uint8_t>(config ? 0 : 1), static_cast<uint8_t>((cts >> 16) & 0xFF),
+                 static_cast<uint8_t>((cts >> 8) & 0xFF), static_cast<uint8_t>(cts & 0xFF)};
       p.size = 5;
       break;
     }

@@ -12,7 +12,7 @@
 
 namespace lunora::media {
 
-enum class Codec : uint8_t { kH264, kAac, kHevc, kMp3, kOpus, kAc3, kUnknown };
+enum class Codec : uint8_t { kH264, kAac, kHevc, kAv1, kMp3, kOpus, kAc3, kOther, kUnknown };
 std::string_view codec_name(Codec codec);
 
 enum class PacketKind : uint8_t {
@@ -25,8 +25,12 @@ enum class PacketKind : uint8_t {
 // Timestamps are 90 kHz ticks on a continuous 64-bit timeline chosen by the input (33-bit MPEG-TS wraps are
 // already unwrapped). Outputs rebase them onto their own clock.
 constexpr int64_t kTicksPerSecond = 90000;
-constexpr int64_t ticks_to_ms(int64_t ticks) { return ticks / 90; }
-constexpr int64_t ms_to_ticks(int64_t ms) { return ms * 90; }
+constexpr int64_t ticks_to_ms(int64_t ticks) {
+  return ticks / 90;
+}
+constexpr int64_t ms_to_ticks(int64_t ms) {
+  return ms * 90;
+}
 
 struct VideoParams {
   int width = 0;

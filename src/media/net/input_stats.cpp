@@ -1,0 +1,60 @@
+#include "media/net/input_stats.hpp"
+
+namespace lunora::media {
+
+void InputRecorder::connected(const std::string& publisher) {
+  std::lock_guard lock(mutex_);
+  stats_.connected = true;
+  stats_.publisher = publisher;
+  ++stats_.connections;
+}
+
+void InputRecorder::disconnected(const std::string& reason) {
+  {
+    std::lock_guard lock(mutex_);
+    stats_.connected = false;
+    stats_.last_error = reason;
+  }
+  hub_.input_ended();
+}
+
+void InputRecorder::received_bytes(size_t n) {
+  std::lock_guard lock(mutex_);
+  stats_.bytes += n;
+}
+
+void InputRecorder::publish(const MediaPacketPtr& packet) {
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.packets;
+    if (packet->kind == PacketKind::kVideoConfig) {
+      stats_.video = packet->video;
+      stats_.video_codec = packet->codec;
+    } else if (packet->kind == PacketKind::kAudioConfig) {
+      stats_.audio = packet->audio;
+      stats_.audio_codec = packet->codec;
+    }
+  }
+  hub_.publish(packet);
+}
+
+void InputRecorder::set_codecs(const InputCodecs& codecs) {
+  {
+    std::lock_guard lock(mutex_);
+    stats_.video_codec = codecs.video;
+    stats_.audio_codec = codecs.audio;
+  }
+  hub_.set_input_codecs(codecs);
+}
+
+void InputRecorder::error(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  stats_.last_error = message;
+}
+
+InputStats InputRecorder::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace lunora::media

@@ -1,0 +1,48 @@
+// What an input knows about its publisher and stream, for --stats and the channel API. Fed from the input's
+// thread, read from anywhere.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "media/hub/hub.hpp"
+#include "media/media_packet.hpp"
+
+namespace lunora::media {
+
+struct InputStats {
+  bool connected = false;
+  std::string publisher;  // peer address
+  uint64_t bytes = 0;     // bytes received from publishers, all connections
+  uint64_t packets = 0;
+  uint32_t connections = 0;
+  Codec video_codec = Codec::kUnknown;
+  Codec audio_codec = Codec::kUnknown;
+  VideoParams video;
+  AudioParams audio;
+  std::string last_error;
+};
+
+// Sits between an input and its Hub: records what flows, then hands it on.
+class InputRecorder {
+ public:
+  explicit InputRecorder(Hub& hub) : hub_(hub) {}
+
+  void connected(const std::string& publisher);
+  void disconnected(const std::string& reason);
+  void received_bytes(size_t n);
+  void publish(const MediaPacketPtr& packet);
+  void set_codecs(const InputCodecs& codecs);
+  void error(const std::string& message);
+  InputStats stats() const;
+  Hub& hub() { return hub_; }
+
+ private:
+  Hub& hub_;
+  mutable std::mutex mutex_;  // guards stats_
+  InputStats stats_;
+};
+
+}  // namespace lunora::media

@@ -1,0 +1,156 @@
+#include "media/srt/srt_input.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cstring>
+
+#include "media/ts/ts_demuxer.hpp"
+
+namespace lunora::media {
+namespace {
+
+// SRT access control rejection codes (Haivision access-control.md).
+constexpr int kRejectUnauthorized = SRT_REJC_PREDEFINED + 401;
+constexpr int kRejectConflict = SRT_REJC_PREDEFINED + 409;
+
+std::string peer_name(const sockaddr* addr) {
+  std::array<char, INET6_ADDRSTRLEN> host{};
+  std::array<char, 8> port{};
+  const socklen_t len = addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (getnameinfo(addr, len, host.data(), host.size(), port.data(), port.size(),
+                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "unknown";
+  }
+  return std::string(host.data()) + ":" + port.data();
+}
+
+// Hands the demuxer's output to the Hub, noting the codecs the PMT announces.
+class DemuxToHub final : public TsDemuxerCallbacks {
+ public:
+  explicit DemuxToHub(InputRecorder& recorder) : recorder_(recorder) {}
+  void on_media(MediaPacketPtr packet) override { recorder_.publish(packet); }
+  void on_program(const std::vector<TsStreamInfo>& streams) override {
+    InputCodecs codecs;
+    for (const auto& s : streams) {
+      const bool video = s.codec == Codec::kH264 || s.codec == Codec::kHevc || s.stream_type == 0x1B ||
+                         s.stream_type == 0x24 || s.stream_type == 0x02 || s.stream_type == 0x10;
+      if (video && codecs.video == Codec::kUnknown) {
+        codecs.video = s.codec == Codec::kUnknown ? Codec::kUnknown : s.codec;
+      } else if (!video && codecs.audio == Codec::kUnknown && s.codec != Codec::kUnknown) {
+        codecs.audio = s.codec;
+      }
+    }
+    recorder_.set_codecs(codecs);
+  }
+
+ private:
+  InputRecorder& recorder_;
+};
+
+}  // namespace
+
+SrtInput::SrtInput(EndpointUrl url, InputRecorder& recorder) : url_(std::move(url)), recorder_(recorder) {}
+
+SrtInput::~SrtInput() {
+  stop();
+}
+
+Status SrtInput::start() {
+  listener_ = srt_create_socket();
+  if (listener_ == SRT_INVALID_SOCK) return Error(ErrorCode::kIo, "SRT socket: " + srt_last_error());
+  if (auto st = apply_srt_options(listener_, url_, false); !st) return st;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(url_.port);
+  if (getaddrinfo(url_.host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) {
+    return Error(ErrorCode::kDns, "SRT input: cannot resolve " + url_.host);
+  }
+  const int bound = srt_bind(listener_, found->ai_addr, static_cast<int>(found->ai_addrlen));
+  freeaddrinfo(found);
+  if (bound == SRT_ERROR) {
+    return Error(ErrorCode::kIo,
+                 "SRT input: cannot listen on " + url_.host + ":" + port + ": " + srt_last_error());
+  }
+  srt_listen_callback(listener_, &SrtInput::on_listen, this);
+  if (srt_listen(listener_, 1) == SRT_ERROR) return Error(ErrorCode::kIo, "SRT listen: " + srt_last_error());
+  spdlog::info("event=input_listening protocol=srt address={}:{} passphrase={} streamid={}", url_.host,
+               url_.port, url_.passphrase.empty() ? "no" : "yes", url_.streamid.empty() ? "any" : "required");
+  thread_ = std::thread([this] { accept_loop(); });
+  return ok_status();
+}
+
+void SrtInput::stop() {
+  if (stopping_.exchange(true)) return;
+  if (listener_ != SRT_INVALID_SOCK) srt_close(listener_);
+  if (thread_.joinable()) thread_.join();
+}
+
+int SrtInput::on_listen(void* opaque, SRTSOCKET socket, int, const sockaddr* peer, const char* streamid) {
+  auto* self = static_cast<SrtInput*>(opaque);
+  const std::string presented = streamid != nullptr ? streamid : "";
+  if (!self->url_.streamid.empty() && presented != self->url_.streamid) {
+    spdlog::warn("event=input_rejected protocol=srt peer={} reason=wrong_streamid", peer_name(peer));
+    srt_setrejectreason(socket, kRejectUnauthorized);
+    return -1;
+  }
+  if (self->busy_) {
+    spdlog::warn("event=input_rejected protocol=srt peer={} reason=already_publishing", peer_name(peer));
+    srt_setrejectreason(socket, kRejectConflict);
+    return -1;
+  }
+  return 0;
+}
+
+void SrtInput::accept_loop() {
+  while (!stopping_) {
+    sockaddr_storage addr{};
+    int len = sizeof addr;
+    const SRTSOCKET socket = srt_accept(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    if (socket == SRT_INVALID_SOCK) {
+      if (!stopping_) spdlog::error("event=input_error protocol=srt error=\"accept: {}\"", srt_last_error());
+      return;
+    }
+    const std::string peer = peer_name(reinterpret_cast<sockaddr*>(&addr));
+    busy_ = true;
+    receive(socket, peer);
+    srt_close(socket);
+    busy_ = false;
+  }
+}
+
+void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
+  // A receive timeout lets the loop notice stop(); libsrt's own peer idle timeout ends a dead connection.
+  const int timeout_ms = 200;
+  srt_setsockflag(socket, SRTO_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
+  spdlog::info("event=input_connected protocol=srt peer={}", peer);
+  recorder_.connected(peer);
+  DemuxToHub sink(recorder_);
+  TsDemuxer demuxer(sink, ++epoch_);
+  std::array<uint8_t, 1500> buffer{};
+  std::string reason = "publisher disconnected";
+  while (!stopping_) {
+    const int n =
+        srt_recvmsg(socket, reinterpret_cast<char*>(buffer.data()), static_cast<int>(buffer.size()));
+    if (n == SRT_ERROR) {
+      if (srt_getlasterror(nullptr) == SRT_EASYNCRCV) continue;
+      reason = srt_last_error();
+      break;
+    }
+    recorder_.received_bytes(static_cast<size_t>(n));
+    demuxer.feed(ByteSpan(buffer.data(), static_cast<size_t>(n)));
+  }
+  demuxer.flush();
+  const auto& s = demuxer.stats();
+  spdlog::info(
+      "event=input_disconnected protocol=srt peer={} reason=\"{}\" ts_packets={} resyncs={} cc_errors={}",
+      peer, reason, s.packets, s.resyncs, s.continuity_errors);
+  recorder_.disconnected(reason);
+}
+
+}  // namespace lunora::media
