@@ -24,6 +24,7 @@ struct RelayArgs {
   int backoff_initial_ms = 1000;
   int backoff_cap_ms = 30000;
   int threads = 2;
+  int queue_ms = 3000;
 };
 
 // Reads "add URL" / "remove ID" lines from stdin (for scripts and tests: outputs join and leave a live hub).
@@ -62,6 +63,7 @@ int run_relay(const RelayArgs& args) {
   options.insecure_tls = args.insecure_tls;
   options.backoff.initial = std::chrono::milliseconds(args.backoff_initial_ms);
   options.backoff.cap = std::chrono::milliseconds(args.backoff_cap_ms);
+  options.queue.max_duration_ticks = media::ms_to_ticks(args.queue_ms);
   media::Relay relay(io, options);
 
   if (auto st = relay.start_input(args.input); !st) {
@@ -142,6 +144,9 @@ void register_relay_command(CLI::App& app) {
       ->check(CLI::Range(10, 600000));
   cmd->add_option("--backoff-cap-ms", args->backoff_cap_ms, "Longest reconnect delay")
       ->check(CLI::Range(10, 3600000));
+  cmd->add_option("--queue-ms", args->queue_ms,
+                  "Media buffered per destination before it drops to the next keyframe")
+      ->check(CLI::Range(100, 60000));
   cmd->add_option("--threads", args->threads, "I/O threads")->check(CLI::Range(1, 64));
   cmd->callback([args] { std::exit(run_relay(*args)); });
 }

@@ -260,13 +260,14 @@ http {{
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def ffmpeg_source_args(seconds, size="640x360", rate=30, gop=30):
+def ffmpeg_source_args(seconds, size="640x360", rate=30, gop=30, bitrate="1M"):
     """A live test pattern with a tone: H.264 (x264, B-frames on) + AAC, paced in real time."""
     return ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
             "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}",
             "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000",
             "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", str(gop), "-bf", "2",
-            "-pix_fmt", "yuv420p", "-b:v", "1M", "-c:a", "aac", "-b:a", "128k"]
+            "-pix_fmt", "yuv420p", "-b:v", bitrate, "-minrate", bitrate, "-maxrate", bitrate, "-bufsize", bitrate,
+            "-x264-params", "nal-hrd=cbr", "-c:a", "aac", "-b:a", "128k"]
 
 
 def publish_srt(port, seconds, extra_url="", **kw):
