@@ -17,9 +17,9 @@ struct AudioSpecificConfig {
 
 struct AdtsHeader {
   AudioSpecificConfig config;
-  size_t header_size = 7;    // 7, or 9 with CRC
-  size_t frame_length = 0;   // header + payload, from the header
-  int raw_blocks = 1;        // number_of_raw_data_blocks_in_frame + 1
+  size_t header_size = 7;   // 7, or 9 with CRC
+  size_t frame_length = 0;  // header + payload, from the header
+  int raw_blocks = 1;       // number_of_raw_data_blocks_in_frame + 1
 };
 
 int sample_rate_from_index(int index);  // 0 for a reserved index

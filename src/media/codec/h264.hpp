@@ -12,7 +12,9 @@ namespace lunora::media::h264 {
 
 enum NalType : uint8_t { kNalSlice = 1, kNalIdr = 5, kNalSei = 6, kNalSps = 7, kNalPps = 8, kNalAud = 9 };
 
-inline uint8_t nal_type(ByteSpan nal) { return nal.empty() ? 0 : (nal[0] & 0x1F); }
+inline uint8_t nal_type(ByteSpan nal) {
+  return nal.empty() ? 0 : (nal[0] & 0x1F);
+}
 
 struct Sps {
   uint8_t profile_idc = 0;
@@ -36,6 +38,8 @@ std::vector<ByteSpan> split_annexb(ByteSpan data);
 
 // NAL units of an AVCC buffer (4-byte big-endian length prefixes). A length running past the end is an Error.
 Result<std::vector<ByteSpan>> split_avcc(ByteSpan data);
+// The same with the record's NAL length size (1, 2 or 4; AvcConfig::nal_length_size).
+Result<std::vector<ByteSpan>> split_avcc(ByteSpan data, uint8_t nal_length_size);
 
 // Appends `nal` to `out` with a 4-byte length prefix.
 void append_avcc(Bytes& out, ByteSpan nal);

@@ -21,9 +21,9 @@ struct Amf0Value {
   enum class Type { kNumber, kBoolean, kString, kObject, kNull, kUndefined, kEcmaArray, kStrictArray, kDate };
 
   Type type = Type::kNull;
-  double number = 0;      // kNumber, kDate (ms since epoch)
-  bool boolean = false;   // kBoolean
-  std::string string;     // kString (short and long strings alike)
+  double number = 0;                // kNumber, kDate (ms since epoch)
+  bool boolean = false;             // kBoolean
+  std::string string;               // kString (short and long strings alike)
   Amf0Properties properties;        // kObject, kEcmaArray
   std::vector<Amf0Value> elements;  // kStrictArray
 

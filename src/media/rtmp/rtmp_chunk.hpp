@@ -27,8 +27,14 @@ enum MessageType : uint8_t {
 };
 
 // Chunk stream ids used by Lunora when it sends (any of 3..63 fits a one-byte basic header).
-enum ChunkStreamId : uint32_t { kCsidControl = 2, kCsidCommand = 3, kCsidPublish = 4, kCsidAudio = 6, kCsidVideo = 7,
-                                kCsidData = 5 };
+enum ChunkStreamId : uint32_t {
+  kCsidControl = 2,
+  kCsidCommand = 3,
+  kCsidPublish = 4,
+  kCsidAudio = 6,
+  kCsidVideo = 7,
+  kCsidData = 5
+};
 
 struct RtmpMessageHeader {
   uint32_t csid = kCsidCommand;
@@ -56,8 +62,8 @@ class RtmpChunkReader {
   explicit RtmpChunkReader(RtmpChunkReaderLimits limits = {});
 
   // Consumes all of `data`, appending each completed message to `out`. An Error (malformed header, a message
-  // over the size limit, too many chunk streams, a chunk size of 0 or above 2^31-1) leaves the reader unusable:
-  // the caller closes the connection.
+  // over the size limit, too many chunk streams, a chunk size of 0 or above 2^31-1) leaves the reader
+  // unusable: the caller closes the connection.
   Status feed(ByteSpan data, std::vector<RtmpMessage>& out);
 
   uint32_t chunk_size() const { return chunk_size_; }
@@ -72,8 +78,21 @@ class RtmpChunkReader {
     bool has_header = false;
     Bytes partial;
   };
+  // One chunk's header resolved against its stream, before it is committed.
+  struct ParsedHeader {
+    RtmpMessageHeader header;
+    uint32_t delta = 0;
+    bool extended = false;
+    bool continuation = false;
+  };
+
+  Result<size_t> read_chunk(ByteSpan data, std::vector<RtmpMessage>& out);
+  ParsedHeader parse_header(ByteReader& r, uint8_t fmt, const ChunkStream& cs) const;
+  static void commit(ChunkStream& stream, const ParsedHeader& h, uint32_t csid);
+  Status apply_control(const RtmpMessage& message);
 
   RtmpChunkReaderLimits limits_;
+  bool failed_ = false;
   uint32_t chunk_size_ = 128;
   uint64_t bytes_read_ = 0;
   Bytes pending_;  // bytes of an incomplete chunk carried to the next feed
@@ -99,6 +118,8 @@ struct ScatterList {
   }
   void add_arena(size_t offset, size_t size);
   void add_external(const uint8_t* data, size_t size);
+  // All pieces copied into one buffer (tests, and writers without scatter-gather).
+  Bytes flatten() const;
 };
 
 // Splits messages into chunks. Every message starts with a fmt 0 header (absolute timestamp, no cross-message
@@ -116,6 +137,9 @@ class RtmpChunkWriter {
   void write_message(RtmpMessageHeader header, ByteSpan body, Bytes& out) const;
 
  private:
+  // Appends the basic header, the fmt 0 message header if fmt is 0, and the extended timestamp when used.
+  static void append_chunk_header(uint8_t fmt, const RtmpMessageHeader& header, Bytes& out);
+
   uint32_t chunk_size_ = 128;
 };
 

@@ -1,6 +1,6 @@
 // Client side of an RTMP publish (Lunora pushing to YouTube, Twitch, nginx-rtmp, ...): the OBS sequence of
-// reference/rtmp-and-platforms.md B.2. A pure state machine: bytes in through feed(), control bytes out through
-// take_output(); media messages are framed into a caller's ScatterList so payloads are never copied.
+// reference/rtmp-and-platforms.md B.2. A pure state machine: bytes in through feed(), control bytes out
+// through take_output(); media messages are framed into a caller's ScatterList so payloads are never copied.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include "media/media_packet.hpp"
 #include "media/rtmp/amf0.hpp"
 #include "media/rtmp/rtmp_chunk.hpp"
+#include "media/rtmp/rtmp_control.hpp"
 
 namespace lunora::media::rtmp {
 
@@ -53,10 +54,11 @@ class RtmpPushSession {
   // Queues C0+C1.
   void start();
   // Consumes server bytes and advances the state: after S0S1S2 sends C2, Set Chunk Size, connect; after the
-  // connect _result sends releaseStream, FCPublish, createStream; after its _result sends publish(key, "live").
-  // Answers pings, acknowledges per the server's window, honours the server's Set Chunk Size. Errors:
-  // kPublishRejected for an onStatus/_error of level "error" on connect or publish (message names the server's
-  // code and description), kParse for malformed bytes. _error replies to releaseStream/FCPublish are ignored.
+  // connect _result sends releaseStream, FCPublish, createStream; after its _result sends publish(key,
+  // "live"). Answers pings, acknowledges per the server's window, honours the server's Set Chunk Size.
+  // Errors: kPublishRejected for an onStatus/_error of level "error" on connect or publish (message names the
+  // server's code and description), kParse for malformed bytes. _error replies to releaseStream/FCPublish are
+  // ignored.
   Status feed(ByteSpan data);
   Bytes take_output();
   RtmpPushState state() const { return state_; }
@@ -74,6 +76,9 @@ class RtmpPushSession {
  private:
   Status on_message(const RtmpMessage& message);
   Status on_command(const RtmpMessage& message);
+  Status on_result(double transaction, const std::vector<Amf0Value>& values);
+  ByteSpan feed_handshake(ByteSpan data);
+  Status fail(Error error);
   void send_command(uint32_t csid, uint32_t stream_id, const std::vector<Amf0Value>& values);
 
   RtmpPushParams params_;
@@ -86,8 +91,9 @@ class RtmpPushSession {
   double next_transaction_ = 1;
   double connect_transaction_ = 0;
   double create_stream_transaction_ = 0;
-  uint32_t server_window_ = 0;
-  uint64_t last_ack_at_ = 0;
+  double publish_transaction_ = 0;
+  AckCounter acks_;  // acknowledges per the server's Window Ack Size
+  std::optional<Error> failure_;
 };
 
 }  // namespace lunora::media::rtmp

@@ -12,6 +12,7 @@
 #include "core/result.hpp"
 #include "media/rtmp/amf0.hpp"
 #include "media/rtmp/rtmp_chunk.hpp"
+#include "media/rtmp/rtmp_control.hpp"
 
 namespace lunora::media::rtmp {
 
@@ -45,6 +46,10 @@ class RtmpServerSession {
   enum class Phase { kC0C1, kC2, kChunks };
   Status on_message(const RtmpMessage& message);
   Status on_command(const RtmpMessage& message);
+  Result<ByteSpan> feed_handshake(ByteSpan data);
+  void dispatch_command(uint32_t stream_id, const std::vector<Amf0Value>& values);
+  void on_connect(double transaction, const Amf0Value& command_object);
+  void on_publish(uint32_t stream_id, const std::string& stream_key);
   void send_command(uint32_t csid, uint32_t stream_id, const std::vector<Amf0Value>& values);
   void maybe_acknowledge();
 
@@ -57,9 +62,9 @@ class RtmpServerSession {
   std::string app_;
   bool publishing_ = false;
   bool closing_ = false;
-  uint32_t window_ack_size_ = 2500000;
-  uint64_t last_ack_at_ = 0;
+  AckCounter acks_;  // acknowledges per the peer's Window Ack Size, once it sends one
   uint32_t next_stream_id_ = 1;
+  uint32_t publish_stream_id_ = 0;
 };
 
 }  // namespace lunora::media::rtmp

@@ -33,9 +33,10 @@ class TsDemuxerCallbacks {
 
 struct TsDemuxerStats {
   uint64_t packets = 0;
-  uint64_t resyncs = 0;             // times the demuxer searched for a sync byte
-  uint64_t continuity_errors = 0;   // lost or duplicated TS packets
-  uint64_t pes_errors = 0;          // malformed PES or elementary stream data dropped
+  uint64_t resyncs = 0;            // times the demuxer searched for a sync byte
+  uint64_t continuity_errors = 0;  // lost or duplicated TS packets
+  uint64_t pes_errors = 0;         // malformed PES or elementary stream data dropped
+  uint64_t psi_errors = 0;         // PAT/PMT sections with a bad CRC or layout, ignored
 };
 
 class TsDemuxer {

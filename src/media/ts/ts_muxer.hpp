@@ -24,6 +24,8 @@ class TsMuxer {
   void write(const MediaPacket& packet, Bytes& out);
 
  private:
+  void write_video(const MediaPacket& packet, Bytes& out);
+  void write_audio(const MediaPacket& packet, Bytes& out);
   void write_psi(Bytes& out);
   void write_pes(uint16_t pid, uint8_t stream_id, const MediaPacket& packet, const Bytes& es, bool with_pcr,
                  Bytes& out);
@@ -32,6 +34,9 @@ class TsMuxer {
   std::optional<aac::AudioSpecificConfig> audio_;
   bool psi_dirty_ = true;
   uint8_t pmt_version_ = 0;
+  size_t pmt_stream_count_ = 0;          // streams in the last PMT written
+  std::optional<int64_t> last_psi_dts_;  // audio-only streams repeat PAT/PMT on a timer
+
   uint8_t cc_pat_ = 0;
   uint8_t cc_pmt_ = 0;
   uint8_t cc_video_ = 0;
