@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import unittest
+import warnings
 import xml.etree.ElementTree as ET
 import urllib.request
 
@@ -74,6 +75,12 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        for stream in (self.proc.stdin,):
+            if stream:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
         return self.proc.returncode
 
 
@@ -369,4 +376,5 @@ class IntegrationTest(unittest.TestCase):
 
 
 def main():
-    unittest.main(verbosity=2)
+    warnings.simplefilter("ignore", ResourceWarning)
+    unittest.main(verbosity=2, warnings="ignore")

@@ -138,7 +138,8 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
     const int n =
         srt_recvmsg(socket, reinterpret_cast<char*>(buffer.data()), static_cast<int>(buffer.size()));
     if (n == SRT_ERROR) {
-      if (srt_getlasterror(nullptr) == SRT_EASYNCRCV) continue;
+      const int code = srt_getlasterror(nullptr);
+      if (code == SRT_EASYNCRCV || code == SRT_ETIMEOUT) continue;
       reason = srt_last_error();
       break;
     }

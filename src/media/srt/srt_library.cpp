@@ -1,5 +1,7 @@
 #include "media/srt/srt_library.hpp"
 
+#include <syslog.h>
+
 namespace lunora::media {
 
 SrtLibrary::SrtLibrary() {
