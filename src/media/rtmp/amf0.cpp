@@ -145,6 +145,8 @@ void put_properties(Bytes& out, const Amf0Properties& props) {
 
 }  // namespace
 
+Amf0Value::Amf0Value() = default;
+
 Amf0Value Amf0Value::of(double v) {
   Amf0Value a;
   a.type = Type::kNumber;

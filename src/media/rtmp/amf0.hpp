@@ -27,6 +27,10 @@ struct Amf0Value {
   Amf0Properties properties;        // kObject, kEcmaArray
   std::vector<Amf0Value> elements;  // kStrictArray
 
+  // Declared (defined in amf0.cpp) so that Amf0Value is not an aggregate: clang 14 with libstdc++ 12
+  // otherwise rejects the type, checking std::pair<std::string, Amf0Value> while that pair is still
+  // incomplete.
+  Amf0Value();
   static Amf0Value null() { return {}; }
   static Amf0Value of(double v);
   static Amf0Value of(bool v);
