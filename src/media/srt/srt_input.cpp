@@ -125,18 +125,25 @@ void SrtInput::accept_loop() {
 }
 
 void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
-  // A receive timeout lets the loop notice stop(); libsrt's own peer idle timeout ends a dead connection.
-  const int timeout_ms = 200;
-  srt_setsockflag(socket, SRTO_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
   spdlog::info("event=input_connected protocol=srt peer={}", peer);
   recorder_.connected(peer);
   DemuxToHub sink(recorder_);
   TsDemuxer demuxer(sink, ++epoch_);
+  // Wait with a timeout so the loop notices stop(); libsrt's own peer idle timeout ends a dead connection.
+  const int poll = srt_epoll_create();
+  const int events = SRT_EPOLL_IN | SRT_EPOLL_ERR;
+  srt_epoll_add_usock(poll, socket, &events);
   std::array<uint8_t, 1500> buffer{};
   std::string reason = "publisher disconnected";
   while (!stopping_) {
-    const int n =
-        srt_recvmsg(socket, reinterpret_cast<char*>(buffer.data()), static_cast<int>(buffer.size()));
+    SRT_EPOLL_EVENT ready{};
+    const int n_ready = srt_epoll_uwait(poll, &ready, 1, 200);
+    if (n_ready == 0) continue;
+    if (n_ready < 0) {
+      reason = srt_last_error();
+      break;
+    }
+    const int n = srt_recvmsg(socket, reinterpret_cast<char*>(buffer.data()), static_cast<int>(buffer.size()));
     if (n == SRT_ERROR) {
       const int code = srt_getlasterror(nullptr);
       if (code == SRT_EASYNCRCV || code == SRT_ETIMEOUT) continue;
@@ -146,11 +153,11 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
     recorder_.received_bytes(static_cast<size_t>(n));
     demuxer.feed(ByteSpan(buffer.data(), static_cast<size_t>(n)));
   }
+  srt_epoll_release(poll);
   demuxer.flush();
   const auto& s = demuxer.stats();
-  spdlog::info(
-      "event=input_disconnected protocol=srt peer={} reason=\"{}\" ts_packets={} resyncs={} cc_errors={}",
-      peer, reason, s.packets, s.resyncs, s.continuity_errors);
+  spdlog::info("event=input_disconnected protocol=srt peer={} reason=\"{}\" ts_packets={} resyncs={} cc_errors={}",
+               peer, reason, s.packets, s.resyncs, s.continuity_errors);
   recorder_.disconnected(reason);
 }
 

@@ -1,6 +1,9 @@
 #include "media/srt/srt_library.hpp"
 
+#include <spdlog/spdlog.h>
 #include <syslog.h>
+
+#include <string_view>
 
 namespace lunora::media {
 
