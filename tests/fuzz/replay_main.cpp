@@ -1,5 +1,5 @@
-// Runs a libFuzzer target over every file of its committed corpus, so `make test` replays the corpus (and every
-// minimized crasher kept there) without clang or libFuzzer.
+// Runs a libFuzzer target over every file of its committed corpus, so `make test` replays the corpus (and
+// every minimized crasher kept there) without clang or libFuzzer.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
