@@ -91,7 +91,7 @@ struct TsDemuxer::State {
 };
 
 TsDemuxer::TsDemuxer(TsDemuxerCallbacks& callbacks, uint32_t epoch)
-    : callbacks_(callbacks), state_(std::make_unique<State>(callbacks, stats_, epoch)) {}
+    : callbacks_(callbacks), state_(std::make_unique<State>(callbacks_, stats_, epoch)) {}
 
 TsDemuxer::~TsDemuxer() = default;
 
