@@ -119,6 +119,29 @@ TEST_F(TsMuxerRoundTrip, FfprobeDecodesIt) {
       << audio;
 }
 
+TEST_F(TsMuxerRoundTrip, TimelineStaysContinuousAcrossThe33BitWrap) {
+  // Shift the source so the wrap falls one second in: the muxer writes timestamps modulo 2^33, the demuxer
+  // must put them back on one increasing timeline.
+  const int64_t shift = (int64_t{1} << 33) - 90000 - 126000;
+  TsMuxer muxer;
+  Bytes out;
+  for (const auto& p : source_.packets) {
+    MediaPacket shifted = *p;
+    shifted.dts += shift;
+    shifted.pts += shift;
+    muxer.write(shifted, out);
+  }
+  const RecordingCallbacks rec = demux(out, 1316);
+  const auto expected = only_video(source_.packets, true);
+  const auto actual = only_video(rec.packets, true);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(actual[i]->dts - actual[0]->dts, expected[i]->dts - expected[0]->dts) << i;
+    EXPECT_EQ(actual[i]->pts - actual[i]->dts, expected[i]->pts - expected[i]->dts) << i;
+  }
+  EXPECT_GT(actual.back()->dts, int64_t{1} << 33);
+}
+
 MediaPacketPtr packet(PacketKind kind, Bytes payload, int64_t ts, bool keyframe) {
   auto p = std::make_shared<MediaPacket>();
   p->kind = kind;
