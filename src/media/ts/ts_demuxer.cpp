@@ -91,7 +91,7 @@ struct TsDemuxer::State {
 };
 
 TsDemuxer::TsDemuxer(TsDemuxerCallbacks& callbacks, uint32_t epoch)
-    : callbacks_(callbacks), state_(std::make_unique<State>(callbacks, stats_, epoch)) {}
+    : callbacks_(callbacks), state_(std::make_unique<State>(callbacks_, stats_, epoch)) {}
 
 TsDemuxer::~TsDemuxer() = default;
 
@@ -105,8 +105,8 @@ void TsDemuxer::flush() {
 
 namespace {
 
-// Continuity check (2.4.3.3): false when packets were lost. A single repeat is legal and reported by
-// `duplicate` so its payload is skipped.
+// Continuity check (2.4.3.3): false when packets were lost or repeated. A repeat is flagged in `duplicate` so
+// its payload is skipped without breaking the PES in progress.
 bool continuity_ok(std::map<uint16_t, uint8_t>& last, const TsPacket& t, bool& duplicate) {
   duplicate = false;
   if (!t.has_payload) return true;
@@ -116,8 +116,8 @@ bool continuity_ok(std::map<uint16_t, uint8_t>& last, const TsPacket& t, bool& d
   last[t.pid] = t.continuity;
   if (!known) return true;
   if (t.continuity == previous) {
-    duplicate = true;
-    return true;
+    duplicate = true;  // legal once, but still a sign of a retransmitting or looping sender
+    return false;
   }
   return t.continuity == ((previous + 1) & 0x0F);
 }

@@ -146,6 +146,36 @@ TEST_F(SmallTs, LostPacketDropsOnlyTheBrokenPes) {
   EXPECT_EQ(rec.count(PacketKind::kVideo), 49u);
 }
 
+TEST_F(SmallTs, TruncatedPacketIsSkippedNotMerged) {
+  // Packet 150 arrives cut to 100 bytes (partial loss): it must not swallow the head of packet 151.
+  Bytes cut(data_.begin(), data_.begin() + 188 * 150 + 100);
+  cut.insert(cut.end(), data_.begin() + 188 * 151, data_.end());
+  for (size_t chunk : {size_t{1}, size_t{1316}}) {
+    TsDemuxerStats stats;
+    const RecordingCallbacks rec = demux(cut, chunk, &stats);
+    EXPECT_EQ(stats.resyncs, 1u);
+    EXPECT_EQ(stats.packets, data_.size() / 188 - 1);
+    EXPECT_GE(rec.count(PacketKind::kVideo) + rec.count(PacketKind::kAudio),
+              demux(data_, data_.size()).packets.size() - 4);
+  }
+}
+
+TEST_F(SmallTs, JoiningMidStreamWaitsForConfig) {
+  // Start in the middle of the first GOP: frames before the next SPS/PPS cannot be decoded and are dropped.
+  const RecordingCallbacks rec = demux(ByteSpan(data_).subspan(188 * 60), 1316);
+  bool config_seen = false;
+  size_t frames = 0;
+  for (const auto& p : rec.packets) {
+    if (p->kind == PacketKind::kVideoConfig) config_seen = true;
+    if (p->kind != PacketKind::kVideo) continue;
+    ASSERT_TRUE(config_seen);
+    if (frames++ == 0) {
+      EXPECT_TRUE(p->keyframe);
+    }
+  }
+  EXPECT_EQ(frames, 25u);
+}
+
 TEST_F(SmallTs, EveryTruncationIsSafe) {
   // Cut at every packet boundary and a few bytes around it: never more packets than the whole stream.
   const RecordingCallbacks whole = demux(data_, data_.size());
