@@ -46,7 +46,7 @@ class Process:
         self.name = name
         self.args = args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin, text=True,
-                                     encoding="latin-1", start_new_session=True)
+                                     encoding="utf-8", errors="replace", start_new_session=True)
         self.stdout_lines = queue.Queue()
         self.stdout_all = []
         self.stderr_all = []
@@ -193,6 +193,10 @@ rtmp {{
       record all;
       record_path {self.record_dir};
       record_unique off;
+    }}
+    application locked {{
+      live on;
+      deny publish all;
     }}
   }}
 }}

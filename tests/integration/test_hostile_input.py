@@ -3,6 +3,7 @@ import random
 import signal
 import socket
 import subprocess
+import tempfile
 
 import harness
 from harness import IntegrationTest, free_port, publish_rtmp, publish_srt
@@ -47,14 +48,17 @@ class HostileInputTest(IntegrationTest):
                     s.sendto(bytes(rng.getrandbits(8) for _ in range(size)), ("127.0.0.1", port))
         self.assertTrue(relay.alive())
         # An SRT caller whose TS payload is noise, then a real one.
+        noise = tempfile.NamedTemporaryFile(prefix="lunora-noise-", suffix=".bin")
+        self.addCleanup(noise.close)
+        noise.write(bytes(rng.getrandbits(8) for _ in range(400_000)))
+        noise.flush()
+        # Raw PCM "audio" that is really noise: ffmpeg sends the bytes as they are, paced in real time.
         garbage = self.process(harness.Process(
-            ["srt-live-transmit", "-q", "file://con", f"srt://127.0.0.1:{port}"], "srt-noise",
-            stdin=subprocess.PIPE))
-        garbage.proc.stdin.write(bytes(rng.getrandbits(8) for _ in range(400_000)).decode("latin-1"))
-        garbage.proc.stdin.flush()
-        relay.wait_stats(lambda s: s["input"]["connections"] == 1 and s["input"]["bytes"] > 50_000, 15,
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "s16le", "-ar", "48000", "-ac", "2",
+             "-i", noise.name, "-c", "copy", "-f", "s16le", f"srt://127.0.0.1:{port}?pkt_size=1316"], "srt-noise"))
+        relay.wait_stats(lambda s: s["input"]["connections"] == 1 and s["input"]["bytes"] > 300_000, 20,
                          "the noise publisher accepted and demuxed")
-        garbage.stop(signal.SIGKILL)
+        garbage.proc.wait(20)
         stats = relay.wait_stats(lambda s: not s["input"]["connected"], 20, "noise publisher gone")
         self.assertIsNone(stats["input"]["codec"], "noise yields no stream")
         self.assertTrue(relay.alive(), relay.stderr_text()[-2000:])

@@ -22,6 +22,7 @@ using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr size_t kReadBufferSize = 16 * 1024;
+constexpr auto kRejectedAfterStartWindow = std::chrono::seconds(2);
 
 class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_this<RtmpOutput> {
  public:
@@ -206,8 +207,16 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
     sent_video_config_ = nullptr;
     sent_audio_config_ = nullptr;
     metadata_sent_ = false;
+    const auto live_at = std::chrono::steady_clock::now();
     auto result = co_await (read_loop(stream, session) || write_loop(stream, session, clock));
     Status status = std::visit([](auto&& s) -> Status { return s; }, result);
+    if (!status && status.error().code() == ErrorCode::kClosed &&
+        std::chrono::steady_clock::now() - live_at < kRejectedAfterStartWindow) {
+      // Some servers (nginx-rtmp's `deny publish`, platforms checking the key late) accept the publish, then
+      // hang up at once: for a person that is a refused stream, not a network drop.
+      status = Error(ErrorCode::kPublishRejected,
+                     "the server refused the stream: check the stream key (closed right after accepting the publish)");
+    }
     if (stopping_ && status) {
       // A proper close: FCUnpublish + deleteStream, then the socket.
       const Bytes bye = session.close_messages();
