@@ -19,14 +19,19 @@ class SrtOutput final : public NetworkOutput {
       : url_(std::move(url)), options_(options), backoff_(options.backoff), queue_(options.queue) {}
 
   ~SrtOutput() override {
-    if (thread_.joinable()) {
-      {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-      }
-      wake_.notify_all();
-      thread_.join();
+    if (!thread_.joinable()) return;
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      // The last reference went away in the stop callback, on this output's own thread: run() touches nothing
+      // after that, so let the thread finish on its own.
+      thread_.detach();
+      return;
     }
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
   }
 
   void start() override {
