@@ -14,10 +14,10 @@ class FlvTagParser {
  public:
   explicit FlvTagParser(uint32_t epoch) : epoch_(epoch) {}
 
-  // `tag_type` is the RTMP message type (8 audio, 9 video). Returns no packet for bodies that carry nothing to
-  // forward (AVC end of sequence, empty frames). An AVC sequence header becomes a kVideoConfig packet with
-  // VideoParams from its SPS; an AAC sequence header a kAudioConfig packet with AudioParams. A codec other than
-  // AVC/AAC is an Error with ErrorCode::kUnsupportedCodec naming the codec. RTMP's 32-bit millisecond
+  // `tag_type` is the RTMP message type (8 audio, 9 video). Returns no packet for bodies that carry nothing
+  // to forward (AVC end of sequence, empty frames). An AVC sequence header becomes a kVideoConfig packet with
+  // VideoParams from its SPS; an AAC sequence header a kAudioConfig packet with AudioParams. A codec other
+  // than AVC/AAC is an Error with ErrorCode::kUnsupportedCodec naming the codec. RTMP's 32-bit millisecond
   // timestamps are unwrapped onto a 64-bit timeline.
   Result<std::optional<MediaPacketPtr>> parse(uint8_t tag_type, uint32_t timestamp_ms, ByteSpan body);
 

@@ -214,8 +214,9 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
         std::chrono::steady_clock::now() - live_at < kRejectedAfterStartWindow) {
       // Some servers (nginx-rtmp's `deny publish`, platforms checking the key late) accept the publish, then
       // hang up at once: for a person that is a refused stream, not a network drop.
-      status = Error(ErrorCode::kPublishRejected,
-                     "the server refused the stream: check the stream key (closed right after accepting the publish)");
+      status = Error(
+          ErrorCode::kPublishRejected,
+          "the server refused the stream: check the stream key (closed right after accepting the publish)");
     }
     if (stopping_ && status) {
       // A proper close: FCUnpublish + deleteStream, then the socket.

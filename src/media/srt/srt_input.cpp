@@ -143,7 +143,8 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
       reason = srt_last_error();
       break;
     }
-    const int n = srt_recvmsg(socket, reinterpret_cast<char*>(buffer.data()), static_cast<int>(buffer.size()));
+    const int n =
+        srt_recvmsg(socket, reinterpret_cast<char*>(buffer.data()), static_cast<int>(buffer.size()));
     if (n == SRT_ERROR) {
       const int code = srt_getlasterror(nullptr);
       if (code == SRT_EASYNCRCV || code == SRT_ETIMEOUT) continue;
@@ -156,8 +157,9 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
   srt_epoll_release(poll);
   demuxer.flush();
   const auto& s = demuxer.stats();
-  spdlog::info("event=input_disconnected protocol=srt peer={} reason=\"{}\" ts_packets={} resyncs={} cc_errors={}",
-               peer, reason, s.packets, s.resyncs, s.continuity_errors);
+  spdlog::info(
+      "event=input_disconnected protocol=srt peer={} reason=\"{}\" ts_packets={} resyncs={} cc_errors={}",
+      peer, reason, s.packets, s.resyncs, s.continuity_errors);
   recorder_.disconnected(reason);
 }
 
