@@ -43,8 +43,9 @@ Status parse_srt_query(std::string_view url, std::string_view query, EndpointUrl
       if (value != "listener" && value != "caller") return invalid(url, "mode must be listener or caller");
       out.mode = value;
     } else if (name == "passphrase") {
-      if (value.size() < 10 || value.size() > 79)
+      if (value.size() < 10 || value.size() > 79) {
         return invalid(url, "passphrase must be 10 to 79 characters");
+      }
       out.passphrase = value;
     } else if (name == "streamid") {
       if (value.size() > 512) return invalid(url, "streamid is longer than 512 characters");

@@ -175,8 +175,9 @@ Result<Sps> parse_sps(ByteSpan nal) {
     for (uint32_t& c : crop) c = br.ue();
   }
   if (br.failed()) return parse_error("SPS truncated");
-  if (width_mbs > kMaxMacroblocks || height_map_units > kMaxMacroblocks)
+  if (width_mbs > kMaxMacroblocks || height_map_units > kMaxMacroblocks) {
     return parse_error("SPS size too large");
+  }
 
   const int frame_height_factor = 2 - static_cast<int>(frame_mbs_only);
   const int chroma_array_type = separate_colour_plane ? 0 : sps.chroma_format_idc;
@@ -287,8 +288,9 @@ Result<AvcConfig> parse_avc_decoder_config(ByteSpan record) {
     }
     return !r.failed();
   };
-  if (!read_sets(r.u8() & 0x1F, config.sps))
+  if (!read_sets(r.u8() & 0x1F, config.sps)) {
     return parse_error("AVCDecoderConfigurationRecord SPS truncated");
+  }
   if (!read_sets(r.u8(), config.pps)) return parse_error("AVCDecoderConfigurationRecord PPS truncated");
   // The High-profile extension that may follow is derived from the SPS, so it is not read back.
   return config;

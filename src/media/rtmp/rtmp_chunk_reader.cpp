@@ -59,8 +59,9 @@ Result<size_t> RtmpChunkReader::read_chunk(ByteSpan data, std::vector<RtmpMessag
 
   auto it = streams_.find(csid);
   if (it == streams_.end()) {
-    if (fmt != 0)
+    if (fmt != 0) {
       return chunk_error("chunk stream " + std::to_string(csid) + " starts without a type 0 header");
+    }
     if (streams_.size() >= limits_.max_chunk_streams) return chunk_error("too many chunk streams");
   }
   ChunkStream empty;
