@@ -3,10 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "app/relay_command.hpp"
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   // Logs go to stderr, one line per event; stdout is for machine-readable output (--stats).
   auto logger = spdlog::stderr_color_mt("lunora");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
@@ -18,4 +19,7 @@ int main(int argc, char** argv) {
   lunora::app::register_relay_command(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "error: %s\n", e.what());
+  return 1;
 }

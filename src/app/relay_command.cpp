@@ -48,9 +48,10 @@ void run_command_reader(asio::io_context& io, media::Relay& relay) {
       std::istringstream(argument) >> id;
       auto st = relay.remove_output(
           id, [id] { std::cout << R"({"event":"output_removed","id":)" << id << "}" << std::endl; });
-      if (!st)
+      if (!st) {
         std::cout << R"({"event":"error","message":)" << nlohmann::json(st.error().message()) << "}"
                   << std::endl;
+      }
     } else if (!verb.empty()) {
       std::cout << R"({"event":"error","message":"unknown command; use: add URL | remove ID"})" << std::endl;
     }

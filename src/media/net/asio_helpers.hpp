@@ -25,8 +25,9 @@ inline Error socket_error(const boost::system::error_code& ec, std::string_view 
   if (ec == error::eof || ec == error::connection_reset || ec == error::broken_pipe) {
     return Error(ErrorCode::kClosed, std::string(what) + ": connection closed by peer");
   }
-  if (ec == error::connection_refused)
+  if (ec == error::connection_refused) {
     return Error(ErrorCode::kRefused, std::string(what) + ": connection refused");
+  }
   if (ec == error::host_not_found || ec == error::host_not_found_try_again || ec == error::no_data) {
     return Error(ErrorCode::kDns, std::string(what) + ": " + ec.message());
   }
@@ -109,8 +110,9 @@ boost::asio::awaitable<Status> timed_write(Stream& stream, const Buffers& buffer
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_after(timeout);
   auto result = co_await (asio::async_write(stream, buffers, nothrow) || timer.async_wait(nothrow));
-  if (result.index() == 1)
+  if (result.index() == 1) {
     co_return Error(ErrorCode::kTimeout, "write timed out (the server stopped reading)");
+  }
   if (auto [ec, n] = std::get<0>(result); ec) co_return socket_error(ec, "write");
   co_return ok_status();
 }

@@ -191,9 +191,10 @@ Status RtmpInput::start() {
   const auto& url = listener_->url;
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(url.host == "localhost" ? "127.0.0.1" : url.host, ec);
-  if (ec)
+  if (ec) {
     return Error(ErrorCode::kInvalidArgument,
                  "RTMP input: listen address must be an IP address: " + url.host);
+  }
   const tcp::endpoint endpoint(address, url.port);
   auto& acceptor = listener_->acceptor;
   acceptor.open(endpoint.protocol(), ec);

@@ -23,6 +23,7 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr size_t kReadBufferSize = 16 * 1024;
 constexpr auto kRejectedAfterStartWindow = std::chrono::seconds(2);
+constexpr auto kWriteInterval = std::chrono::milliseconds(20);
 
 class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_this<RtmpOutput> {
  public:
@@ -34,6 +35,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
         backoff_(options.backoff, reinterpret_cast<uintptr_t>(this)),
         queue_(options.queue),
         wake_(strand_),
+        pace_timer_(strand_),
         retry_timer_(strand_) {}
 
   void start() override {
@@ -47,6 +49,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
       self->stopping_ = true;
       if (self->state() != OutputState::kLive) self->cancel_connection();
       self->wake_.cancel();
+      self->pace_timer_.cancel();
       self->retry_timer_.cancel();
     });
   }
@@ -106,12 +109,10 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
     stats_.next_retry_in = retry_in;
   }
 
+  // Only an idle writer needs a wake-up; a busy one takes the queue on its next turn.
   void wake_writer() {
-    if (wake_pending_.exchange(true)) return;
-    asio::post(strand_, [self = shared_from_this()] {
-      self->wake_pending_ = false;
-      self->wake_.cancel();
-    });
+    if (!writer_idle_.exchange(false)) return;
+    asio::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
   }
 
   void cancel_connection() {
@@ -282,6 +283,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
     std::vector<MediaPacket::FlvPrefix> prefixes;
     rtmp::ScatterList scatter;
     std::vector<asio::const_buffer> buffers;
+    std::chrono::steady_clock::time_point last_write{};
     for (;;) {
       batch.clear();
       {
@@ -296,8 +298,22 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
       const Bytes control = session.take_output();
       if (batch.empty() && control.empty()) {
         if (stopping_) co_return ok_status();
+        writer_idle_ = true;
+        {
+          std::lock_guard lock(queue_mutex_);
+          if (!queue_.empty()) {
+            writer_idle_ = false;
+            continue;
+          }
+        }
         co_await wait_forever(wake_);
+        writer_idle_ = false;
         if (stopping_) co_return ok_status();
+        // Let about a frame's worth gather: one write per tick, not per message (the syscall is the cost).
+        if (const auto due = last_write + kWriteInterval; due > std::chrono::steady_clock::now()) {
+          pace_timer_.expires_at(due);
+          co_await pace_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
         continue;
       }
       scatter.clear();
@@ -315,6 +331,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
                              piece.size);
       }
       if (buffers.empty()) continue;
+      last_write = std::chrono::steady_clock::now();
       auto st = co_await timed_write(stream, buffers, options_.write_timeout);
       if (!st) {
         if (stopping_) co_return ok_status();
@@ -386,8 +403,10 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
   MediaPacketPtr latest_video_config_;
   MediaPacketPtr latest_audio_config_;
 
-  std::atomic<bool> wake_pending_{false};
-  asio::steady_timer wake_;  // the writer sleeps on it; cancel() wakes it
+  std::atomic<bool> writer_idle_{
+      false};                      // the writer sleeps on wake_ (set on the strand, cleared by offer())
+  asio::steady_timer wake_;        // the writer sleeps on it; cancel() wakes it
+  asio::steady_timer pace_timer_;  // the writer's wait between two writes
   asio::steady_timer retry_timer_;
 
   mutable std::mutex stats_mutex_;  // guards stats_: written on the strand, read by stats()

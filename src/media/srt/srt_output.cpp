@@ -147,8 +147,9 @@ class SrtOutput final : public NetworkOutput {
     }
     const int rc = srt_connect(socket, found->ai_addr, static_cast<int>(found->ai_addrlen));
     freeaddrinfo(found);
-    if (rc == SRT_ERROR)
+    if (rc == SRT_ERROR) {
       return classify_srt_connect_failure(socket, "connecting to " + url_.host + ":" + port);
+    }
     return ok_status();
   }
 
