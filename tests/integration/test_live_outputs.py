@@ -103,6 +103,10 @@ class LiveOutputsTest(IntegrationTest):
             rates.append(relay.poll_stats()["outputs"][0]["bitrate_kbps"])
         self.assertGreater(min(rates), 1000, f"the healthy output keeps full rate: {rates}")
         self.assertEqual(relay.poll_stats()["outputs"][0]["dropped_packets"], 0)
+        # A write that makes no progress for 10 s ends that connection alone, classified as a timeout.
+        stats = relay.wait_stats(lambda s: s["outputs"][1]["last_error_code"] == "timeout", 30, "write timeout")
+        self.assertIn("stopped reading", stats["outputs"][1]["last_error"])
+        self.assertEqual(stats["outputs"][0]["reconnects"], 0)
         self.stop_relay(relay)
 
 

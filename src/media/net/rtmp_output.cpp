@@ -209,7 +209,9 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
     sent_audio_config_ = nullptr;
     metadata_sent_ = false;
     const auto live_at = std::chrono::steady_clock::now();
-    auto result = co_await (read_loop(stream, session) || write_loop(stream, session, clock));
+    write_started_.reset();
+    auto result =
+        co_await (read_loop(stream, session) || write_loop(stream, session, clock) || write_watchdog());
     Status status = std::visit([](auto&& s) -> Status { return s; }, result);
     if (!status && status.error().code() == ErrorCode::kClosed &&
         std::chrono::steady_clock::now() - live_at < kRejectedAfterStartWindow) {
@@ -332,14 +334,32 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
       }
       if (buffers.empty()) continue;
       last_write = std::chrono::steady_clock::now();
-      auto st = co_await timed_write(stream, buffers, options_.write_timeout);
-      if (!st) {
+      // No timer per write (it would cost more than the write): write_watchdog() ends a write that stalls.
+      write_started_ = last_write;
+      auto [ec, written] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+      write_started_.reset();
+      if (ec) {
         if (stopping_) co_return ok_status();
-        co_return st.error().wrap("while live");
+        co_return socket_error(ec, "write").wrap("while live");
       }
       std::lock_guard lock(stats_mutex_);
       stats_.bytes += scatter.total_size;
       stats_.media_packets += media;
+    }
+  }
+
+  // Ends the connection when one write has made no progress for the write timeout (the server stopped
+  // reading).
+  awaitable<Status> write_watchdog() {
+    asio::steady_timer timer(strand_);
+    for (;;) {
+      timer.expires_after(std::chrono::milliseconds(500));
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return ok_status();  // cancelled: the connection ended elsewhere
+      if (write_started_ && std::chrono::steady_clock::now() - *write_started_ > options_.write_timeout) {
+        cancel_connection();
+        co_return Error(ErrorCode::kTimeout, "write timed out: the server stopped reading");
+      }
     }
   }
 
@@ -394,6 +414,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
   std::string codec_error_;
   std::function<void()> stop_done_;
   tcp::socket* socket_ = nullptr;  // the current connection's socket, to cancel it on stop
+  std::optional<std::chrono::steady_clock::time_point> write_started_;  // a media write in flight since
   const MediaPacket* sent_video_config_ = nullptr;
   const MediaPacket* sent_audio_config_ = nullptr;
 
