@@ -21,7 +21,7 @@ using asio::awaitable;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
-constexpr size_t kReadBufferSize = 16 * 1024;
+constexpr size_t kReadBufferSize = 4096;  // a server sends little: acks, pings, command replies
 constexpr auto kRejectedAfterStartWindow = std::chrono::seconds(2);
 constexpr auto kWriteInterval = std::chrono::milliseconds(20);
 
