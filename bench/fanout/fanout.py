@@ -458,15 +458,18 @@ class RtmpTap:
                 continue
             self.conns.put(rec)
             threading.Thread(target=self._up, args=(c, u, rec), daemon=True).start()
-            threading.Thread(target=self._down, args=(u, c), daemon=True).start()
+            threading.Thread(target=self._down, args=(u, c, rec), daemon=True).start()
 
     @staticmethod
-    def _down(u, c):
+    def _down(u, c, rec):
+        down = rec.setdefault("down", [])  # (arrival time, bytes) of the sink's first replies
         try:
             while True:
                 d = u.recv(65536)
                 if not d:
                     break
+                if len(down) < 12:
+                    down.append((time.monotonic(), len(d)))
                 c.sendall(d)
         except OSError:
             pass
@@ -639,7 +642,8 @@ def join_latency(args, sink, workdir, input_file):
                  "add_to_publish_ms": ms(rec["publish"]), "add_to_first_media_ms": ms(rec["first_media"]),
                  "first_media_type": rec["first_media_type"], "add_to_first_video_ms": ms(rec["first_video"]),
                  "first_video_keyframe": rec["first_video_keyframe"],
-                 "commands_ms": {k: ms(v) for k, v in rec.get("commands", {}).items()}}
+                 "commands_ms": {k: ms(v) for k, v in rec.get("commands", {}).items()},
+                 "sink_replies_ms": [(ms(t), n) for t, n in list(rec.get("down", []))[:8]]}
             samples.append(s)
             log(f"join {k}: {s}")
             if evt:
