@@ -656,12 +656,23 @@ def join_latency(args, sink, workdir, input_file):
         tap.close()
     out = {"hub_outputs": args.join_hub, "joins": len(samples), "samples": samples, "lunora_exit": code,
            "hub_stats_at_end": stats}
+    summarize_joins(out)
+    return out
+
+
+def summarize_joins(out):
+    samples = out["samples"]
+    for s in samples:
+        # Lunora's own share: from the sink's last reply before the first media (the end of the publish
+        # exchange) to the first media bytes.
+        media = s.get("add_to_first_media_ms")
+        before = [t for t, _ in s.get("sink_replies_ms", []) if media is not None and t is not None and t <= media]
+        s["sink_last_reply_to_first_media_ms"] = round(media - before[-1], 1) if before else None
     for key in ("add_to_added_event_ms", "add_to_connect_ms", "add_to_publish_ms", "add_to_first_media_ms",
-                "add_to_first_video_ms"):
+                "add_to_first_video_ms", "sink_last_reply_to_first_media_ms"):
         vals = [s[key] for s in samples if s.get(key) is not None]
         out[key] = {"median": round(statistics.median(vals), 1) if vals else None,
                     "p90": round(pct(vals, 90), 1) if vals else None, "n": len(vals)}
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -762,8 +773,14 @@ def markdown(report):
                            ("add_to_publish_ms", "`publish` command received"),
                            ("add_to_first_media_ms", "first audio/video message (first media bytes)"),
                            ("add_to_first_video_ms", "first video message")):
+            if key not in j:
+                continue
             v = j[key]
             lines.append(f"| {label} | {v['median']} | {v['p90']} | {v['n']} |")
+        if j.get("sink_last_reply_to_first_media_ms", {}).get("n"):
+            v = j["sink_last_reply_to_first_media_ms"]
+            lines.append(f"| (lunora's own share: the sink's last reply before it, to the first media) | "
+                         f"{v['median']} | {v['p90']} | {v['n']} |")
         kf = [s.get("first_video_keyframe") for s in j["samples"] if s.get("first_video_keyframe") is not None]
         if kf:
             lines.append("")
@@ -811,7 +828,16 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="results directory")
     ap.add_argument("--label", default="", help="suffix for the results file name")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, nginx configs)")
+    ap.add_argument("--report", metavar="JSON", help="only print the markdown of a saved results file")
     args = ap.parse_args()
+    if args.report:
+        with open(args.report) as f:
+            report = json.load(f)
+        if report.get("join"):
+            summarize_joins(report["join"])
+        report["per_destination"] = per_destination(report["points"])
+        print(markdown(report))
+        return 0
 
     counts = [int(x) for x in args.counts.split(",") if x]
     systems = [s for s in args.systems.split(",") if s]
