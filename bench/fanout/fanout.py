@@ -107,6 +107,18 @@ def pss_kib(pid):
     return 0
 
 
+def io_syscalls(pid):
+    """(read-like, write-like) syscalls of the whole process, from /proc/PID/io (syscr, syscw)."""
+    r = w = 0
+    with open(f"/proc/{pid}/io") as f:
+        for line in f:
+            if line.startswith("syscr:"):
+                r = int(line.split()[1])
+            elif line.startswith("syscw:"):
+                w = int(line.split()[1])
+    return r, w
+
+
 def sum_over(pids, fn):
     total = 0
     for pid in pids:
@@ -390,12 +402,17 @@ class Point:
         sink_t0 = cpu_ticks(self.sink.pid)
         t0 = time.monotonic()
         c0 = sum_over(pids, cpu_ticks)
+        io0 = [io_syscalls(p) for p in pids if os.path.exists(f"/proc/{p}")]
         interval = max(1.0, seconds / 6)
         while time.monotonic() - t0 < seconds - 0.05:
             time.sleep(min(interval, seconds - (time.monotonic() - t0)))
             snaps.append(self.sink_streams())
         c1 = sum_over(pids, cpu_ticks)
+        io1 = [io_syscalls(p) for p in pids if os.path.exists(f"/proc/{p}")]
         t1 = time.monotonic()
+        if len(io0) == len(io1):
+            res["read_syscalls_per_s"] = round(sum(b[0] - a[0] for a, b in zip(io0, io1)) / (t1 - t0))
+            res["write_syscalls_per_s"] = round(sum(b[1] - a[1] for a, b in zip(io0, io1)) / (t1 - t0))
         res["cpu_pct"] = round(100.0 * (c1 - c0) / CLK_TCK / (t1 - t0), 3)
         res["rss_kib"] = sum_over(pids, rss_kib)
         res["pss_kib"] = sum_over(pids, pss_kib)
@@ -731,6 +748,8 @@ def markdown(report):
             notes.append(f"states {p['lunora'].get('states')}")
             if p["lunora"].get("errors"):
                 notes.append(f"errors {p['lunora']['errors']}")
+        if "write_syscalls_per_s" in p:
+            notes.append(f"{p['write_syscalls_per_s']} writes/s, {p['read_syscalls_per_s']} reads/s")
         if p.get("seconds_to_all_live") is None:
             notes.append("not all live before the window")
         lines.append(f"| {p['system']} | {p['n']} | {p['cpu_pct']:.2f} | {p['rss_kib'] / 1024:.1f} | "
