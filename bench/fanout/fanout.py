@@ -107,16 +107,24 @@ def pss_kib(pid):
     return 0
 
 
-def io_syscalls(pid):
-    """(read-like, write-like) syscalls of the whole process, from /proc/PID/io (syscr, syscw)."""
-    r = w = 0
-    with open(f"/proc/{pid}/io") as f:
-        for line in f:
-            if line.startswith("syscr:"):
-                r = int(line.split()[1])
-            elif line.startswith("syscw:"):
-                w = int(line.split()[1])
-    return r, w
+def strace_counts(pid, seconds, path):
+    """Syscall counts of one process (all threads) over `seconds`, from `strace -c -f -p PID`.
+    Run after the measurement window: tracing slows the process down."""
+    tracer = subprocess.Popen(["strace", "-c", "-f", "-q", "-o", path, "-p", str(pid)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(seconds)
+    stop_pid(tracer, signal.SIGINT, timeout=15)
+    counts = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                # % time, seconds, usecs/call, calls, [errors], syscall
+                if len(parts) >= 5 and parts[0].replace(".", "").isdigit() and parts[-1] != "total":
+                    counts[parts[-1]] = int(parts[3])
+    except OSError:
+        pass
+    return {k: round(v / seconds, 1) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:8]}
 
 
 def sum_over(pids, fn):
@@ -402,17 +410,12 @@ class Point:
         sink_t0 = cpu_ticks(self.sink.pid)
         t0 = time.monotonic()
         c0 = sum_over(pids, cpu_ticks)
-        io0 = [io_syscalls(p) for p in pids if os.path.exists(f"/proc/{p}")]
         interval = max(1.0, seconds / 6)
         while time.monotonic() - t0 < seconds - 0.05:
             time.sleep(min(interval, seconds - (time.monotonic() - t0)))
             snaps.append(self.sink_streams())
         c1 = sum_over(pids, cpu_ticks)
-        io1 = [io_syscalls(p) for p in pids if os.path.exists(f"/proc/{p}")]
         t1 = time.monotonic()
-        if len(io0) == len(io1):
-            res["read_syscalls_per_s"] = round(sum(b[0] - a[0] for a, b in zip(io0, io1)) / (t1 - t0))
-            res["write_syscalls_per_s"] = round(sum(b[1] - a[1] for a, b in zip(io0, io1)) / (t1 - t0))
         res["cpu_pct"] = round(100.0 * (c1 - c0) / CLK_TCK / (t1 - t0), 3)
         res["rss_kib"] = sum_over(pids, rss_kib)
         res["pss_kib"] = sum_over(pids, pss_kib)
@@ -429,6 +432,9 @@ class Point:
         total_bytes = sum(snaps[-1].get(n, (0, 0))[0] - snaps[0].get(n, (0, 0))[0] for n in self.names)
         res["sink_mbit_s_per_dest"] = round(total_bytes * 8 / (t1 - t0) / 1e6 / max(1, self.n), 2)
         res["loadavg"] = os.getloadavg()[0]
+        if self.args.strace_seconds > 0 and len(pids) == 1 and shutil.which("strace"):
+            res["syscalls_per_s"] = strace_counts(pids[0], self.args.strace_seconds,
+                                                  os.path.join(self.logdir, f"strace-{self.system}-{self.n}.txt"))
         if self.lunora:
             lun1 = summarize_lunora(self.lunora.stats())
             res["lunora"] = lun1
@@ -748,8 +754,9 @@ def markdown(report):
             notes.append(f"states {p['lunora'].get('states')}")
             if p["lunora"].get("errors"):
                 notes.append(f"errors {p['lunora']['errors']}")
-        if "write_syscalls_per_s" in p:
-            notes.append(f"{p['write_syscalls_per_s']} writes/s, {p['read_syscalls_per_s']} reads/s")
+        if p.get("syscalls_per_s"):
+            top = ", ".join(f"{k} {v:g}" for k, v in list(p["syscalls_per_s"].items())[:4])
+            notes.append(f"syscalls/s (strace): {top}")
         if p.get("seconds_to_all_live") is None:
             notes.append("not all live before the window")
         lines.append(f"| {p['system']} | {p['n']} | {p['cpu_pct']:.2f} | {p['rss_kib'] / 1024:.1f} | "
@@ -847,6 +854,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="results directory")
     ap.add_argument("--label", default="", help="suffix for the results file name")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, nginx configs)")
+    ap.add_argument("--strace-seconds", type=float, default=0,
+                    help="after each window, count the relay's syscalls with strace -c for this long (default off)")
     ap.add_argument("--report", metavar="JSON", help="only print the markdown of a saved results file")
     args = ap.parse_args()
     if args.report:
