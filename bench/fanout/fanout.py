@@ -512,7 +512,7 @@ class RtmpTap:
                 now = time.monotonic()
                 if parser is not None:
                     parser.feed(d, now)
-                    if rec["first_video"] is not None:
+                    if rec.get("first_video_frame") is not None:
                         parser = None
                 u.sendall(d)
         except OSError:
@@ -613,6 +613,15 @@ class ChunkParser:
                 if mtype == 9 and self.rec["first_video"] is None:
                     self.rec["first_video"] = t
                     self.rec["first_video_keyframe"] = bool(payload) and (payload[0] >> 4) == 1
+                # A coded frame, not a sequence header: AVCPacketType / AACPacketType 1 (FLV codec ids 7, 10).
+                is_frame = len(payload) >= 2 and payload[1] == 1 and \
+                    ((mtype == 9 and payload[0] & 0x0F == 7) or (mtype == 8 and payload[0] >> 4 == 10))
+                if is_frame and self.rec.get("first_frame") is None:
+                    self.rec["first_frame"] = t
+                    self.rec["first_frame_type"] = "video" if mtype == 9 else "audio"
+                if is_frame and mtype == 9 and self.rec.get("first_video_frame") is None:
+                    self.rec["first_video_frame"] = t
+                    self.rec["first_video_frame_keyframe"] = (payload[0] >> 4) == 1
         new["remaining"] = remaining - size
         self.cs[csid] = new
         del b[:pos + size]
@@ -659,12 +668,15 @@ def join_latency(args, sink, workdir, input_file):
                 log(f"join {k}: no connection reached the tap")
                 samples.append({"add_to_added_event_ms": None, "error": "no connection"})
                 continue
-            wait_for(lambda: rec["first_video"] is not None, 10, 0.01)
+            wait_for(lambda: rec.get("first_video_frame") is not None, 10, 0.01)
             ms = lambda t: None if t is None else round((t - t_add) * 1000, 1)
             s = {"add_to_added_event_ms": ms(t_evt), "add_to_connect_ms": ms(rec["accepted"]),
                  "add_to_publish_ms": ms(rec["publish"]), "add_to_first_media_ms": ms(rec["first_media"]),
                  "first_media_type": rec["first_media_type"], "add_to_first_video_ms": ms(rec["first_video"]),
                  "first_video_keyframe": rec["first_video_keyframe"],
+                 "add_to_first_frame_ms": ms(rec.get("first_frame")), "first_frame_type": rec.get("first_frame_type"),
+                 "add_to_first_video_frame_ms": ms(rec.get("first_video_frame")),
+                 "first_video_frame_keyframe": rec.get("first_video_frame_keyframe"),
                  "commands_ms": {k: ms(v) for k, v in rec.get("commands", {}).items()},
                  "sink_replies_ms": [(ms(t), n) for t, n in list(rec.get("down", []))[:8]]}
             samples.append(s)
@@ -692,7 +704,8 @@ def summarize_joins(out):
         before = [t for t, _ in s.get("sink_replies_ms", []) if media is not None and t is not None and t <= media]
         s["sink_last_reply_to_first_media_ms"] = round(media - before[-1], 1) if before else None
     for key in ("add_to_added_event_ms", "add_to_connect_ms", "add_to_publish_ms", "add_to_first_media_ms",
-                "add_to_first_video_ms", "sink_last_reply_to_first_media_ms"):
+                "add_to_first_video_ms", "add_to_first_frame_ms", "add_to_first_video_frame_ms",
+                "sink_last_reply_to_first_media_ms"):
         vals = [s[key] for s in samples if s.get(key) is not None]
         out[key] = {"median": round(statistics.median(vals), 1) if vals else None,
                     "p90": round(pct(vals, 90), 1) if vals else None, "n": len(vals)}
@@ -798,8 +811,10 @@ def markdown(report):
                            ("add_to_connect_ms", "TCP connection accepted"),
                            ("add_to_publish_ms", "`publish` command received"),
                            ("add_to_first_media_ms", "first audio/video message (first media bytes)"),
-                           ("add_to_first_video_ms", "first video message")):
-            if key not in j:
+                           ("add_to_first_video_ms", "first video message"),
+                           ("add_to_first_frame_ms", "first coded audio/video frame (not a sequence header)"),
+                           ("add_to_first_video_frame_ms", "first coded video frame")):
+            if not j.get(key, {}).get("n"):
                 continue
             v = j[key]
             lines.append(f"| {label} | {v['median']} | {v['p90']} | {v['n']} |")
@@ -811,6 +826,9 @@ def markdown(report):
         if kf:
             lines.append("")
             lines.append(f"First video message was a keyframe in {sum(kf)}/{len(kf)} joins.")
+        kf = [s.get("first_video_frame_keyframe") for s in j["samples"] if s.get("first_video_frame_keyframe") is not None]
+        if kf:
+            lines.append(f"First coded video frame was a keyframe (IDR) in {sum(kf)}/{len(kf)} joins.")
     return "\n".join(lines)
 
 
