@@ -35,7 +35,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 NGINX_MODULES = "/usr/lib/nginx/modules"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
-SYSTEMS = ("lunora", "nginx", "ffmpeg")
+SYSTEMS = ("lunora", "lunora-rtmp", "nginx", "ffmpeg")
 
 
 def log(msg):
@@ -348,6 +348,17 @@ class Point:
                 raise RuntimeError(f"lunora exited: {''.join(self.lunora.stderr_tail())}")
             self.procs.append(feeder(self.input_file, "mpegts", f"srt://127.0.0.1:{port}?pkt_size=1316",
                                      os.path.join(self.logdir, f"feeder-{tag}.log")))
+        elif self.system == "lunora-rtmp":
+            # The same relay with an RTMP input (what OBS sends), fed like the nginx relay: -f flv.
+            port = free_port()
+            url = f"rtmp://127.0.0.1:{port}/live/src"
+            self.lunora = Lunora(self.args.lunora, url, [self.sink_url(x) for x in self.names], self.logdir, tag)
+            self.procs.append(self.lunora)
+            self.measured = [self.lunora.pid]
+            if not wait_for(lambda: listening(port) or self.lunora.proc.poll() is not None, 10) or \
+                    self.lunora.proc.poll() is not None:
+                raise RuntimeError(f"lunora exited: {''.join(self.lunora.stderr_tail())}")
+            self.procs.append(feeder(self.input_file, "flv", url, os.path.join(self.logdir, f"feeder-{tag}.log")))
         elif self.system == "nginx":
             relay = Nginx(self.workdir, f"nginx-relay-{self.n}", free_port(),
                           pushes=[self.sink_url(x) for x in self.names])
@@ -745,6 +756,9 @@ def per_destination(results):
     if "lunora" in out and "nginx" in out and out["nginx"]["cpu_pct_per_dest_fit"] > 0:
         out["ratio_lunora_over_nginx_cpu_per_dest"] = round(
             out["lunora"]["cpu_pct_per_dest_fit"] / out["nginx"]["cpu_pct_per_dest_fit"], 2)
+    if "lunora-rtmp" in out and "nginx" in out and out["nginx"]["cpu_pct_per_dest_fit"] > 0:
+        out["ratio_lunora_rtmp_over_nginx_cpu_per_dest"] = round(
+            out["lunora-rtmp"]["cpu_pct_per_dest_fit"] / out["nginx"]["cpu_pct_per_dest_fit"], 2)
     return out
 
 
@@ -757,12 +771,17 @@ def markdown(report):
     lines.append("")
     lines.append("| system | N | CPU % of one core | RSS MiB | PSS MiB | live/N | procs | sink CPU % | notes |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for p in report["points"]:
+    rows = list(report["points"]) + [dict(s, skipped=True) for s in report.get("skipped", [])]
+    rows.sort(key=lambda p: (p["n"], SYSTEMS.index(p["system"]) if p["system"] in SYSTEMS else 99))
+    for p in rows:
+        if p.get("skipped"):
+            lines.append(f"| {p['system']} | {p['n']} | - | - | - | - | - | - | skipped: {p['reason']} |")
+            continue
         if "cpu_pct" not in p:
             lines.append(f"| {p['system']} | {p['n']} | - | - | - | - | - | - | {p.get('error', '')} |")
             continue
         notes = []
-        if p["system"] == "lunora" and "lunora" in p:
+        if p["system"].startswith("lunora") and "lunora" in p:
             notes.append(f"dropped {p['lunora'].get('dropped_packets')} (window {p.get('dropped_in_window')})")
             notes.append(f"states {p['lunora'].get('states')}")
             if p["lunora"].get("errors"):
@@ -775,8 +794,6 @@ def markdown(report):
         lines.append(f"| {p['system']} | {p['n']} | {p['cpu_pct']:.2f} | {p['rss_kib'] / 1024:.1f} | "
                      f"{p['pss_kib'] / 1024:.1f} | {p['live']}/{p['n']} | {p['processes']} | "
                      f"{p['sink_cpu_pct']} | {'; '.join(notes)} |")
-    for s in report.get("skipped", []):
-        lines.append(f"| {s['system']} | {s['n']} | - | - | - | - | - | - | skipped: {s['reason']} |")
     pd = report.get("per_destination", {})
     if pd:
         lines.append("")
@@ -799,6 +816,10 @@ def markdown(report):
             lines.append("")
             lines.append(f"CPU per added destination, lunora / nginx-rtmp push: "
                          f"**{pd['ratio_lunora_over_nginx_cpu_per_dest']}** (target <= 1, goal 0.5).")
+        if "ratio_lunora_rtmp_over_nginx_cpu_per_dest" in pd:
+            lines.append("")
+            lines.append(f"CPU per added destination, lunora with RTMP input / nginx-rtmp push: "
+                         f"**{pd['ratio_lunora_rtmp_over_nginx_cpu_per_dest']}**.")
     j = report.get("join")
     if j:
         lines.append("")
@@ -857,7 +878,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--counts", default="1,10,50,100,200", help="destination counts N (default 1,10,50,100,200)")
     ap.add_argument("--seconds", type=float, default=60, help="measurement window per point (default 60)")
-    ap.add_argument("--systems", default="lunora,nginx,ffmpeg", help="which systems (lunora,nginx,ffmpeg)")
+    ap.add_argument("--systems", default="lunora,nginx,ffmpeg",
+                    help="which systems: lunora, nginx, ffmpeg (default), and lunora-rtmp (lunora with RTMP input)")
     ap.add_argument("--ffmpeg-max", type=int, default=50,
                     help="largest N for the ffmpeg-per-destination baseline (default 50)")
     ap.add_argument("--joins", type=int, default=20, help="join-latency samples (0 to skip; default 20)")
@@ -890,7 +912,7 @@ def main():
     for s in systems:
         if s not in SYSTEMS:
             ap.error(f"unknown system {s}")
-    if "lunora" in systems and not os.access(args.lunora, os.X_OK):
+    if any(s.startswith("lunora") for s in systems) and not os.access(args.lunora, os.X_OK):
         ap.error(f"no lunora binary at {args.lunora} (build it, or set LUNORA_BIN)")
 
     os.makedirs(args.cache, exist_ok=True)
@@ -935,7 +957,7 @@ def main():
                 # Let the sink see every stream of this point end before the next one starts.
                 wait_for(lambda: not pt.sink_streams(), 15, 0.5)
                 time.sleep(2)
-        if args.joins > 0 and "lunora" in systems:
+        if args.joins > 0 and any(s.startswith("lunora") for s in systems):
             try:
                 report["join"] = join_latency(args, sink, workdir, input_file)
             except Exception as e:  # noqa: BLE001
