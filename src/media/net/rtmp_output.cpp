@@ -23,7 +23,7 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr size_t kReadBufferSize = 4096;  // a server sends little: acks, pings, command replies
 constexpr auto kRejectedAfterStartWindow = std::chrono::seconds(2);
-constexpr auto kWriteInterval = std::chrono::milliseconds(20);
+constexpr auto kWriteInterval = std::chrono::milliseconds(30);  // about one frame at 30 fps
 
 class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_this<RtmpOutput> {
  public:
@@ -311,11 +311,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
         co_await wait_forever(wake_);
         writer_idle_ = false;
         if (stopping_) co_return ok_status();
-        // Let about a frame's worth gather: one write per tick, not per message (the syscall is the cost).
-        if (const auto due = last_write + kWriteInterval; due > std::chrono::steady_clock::now()) {
-          pace_timer_.expires_at(due);
-          co_await pace_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        }
+        co_await pace(last_write);
         continue;
       }
       scatter.clear();
@@ -342,10 +338,27 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
         if (stopping_) co_return ok_status();
         co_return socket_error(ec, "write").wrap("while live");
       }
-      std::lock_guard lock(stats_mutex_);
-      stats_.bytes += scatter.total_size;
-      stats_.media_packets += media;
+      {
+        std::lock_guard lock(stats_mutex_);
+        stats_.bytes += scatter.total_size;
+        stats_.media_packets += media;
+      }
+      // A live stream keeps the writer on this tick without any wake-up from offer().
+      co_await pace(last_write);
     }
+  }
+
+  // Lets about a frame's worth gather: one write per frame tick, not per message (the syscall and the wake-up
+  // are the cost; DESIGN.md "Writes are batched per connection").
+  // The ticks sit on one process-wide grid, so every output's timer expires at the same instant and one
+  // wake-up of an I/O thread serves them all (staggered timers cost a context switch each).
+  awaitable<void> pace(std::chrono::steady_clock::time_point last_write) {
+    const auto since_epoch = last_write.time_since_epoch();
+    const auto due =
+        std::chrono::steady_clock::time_point((since_epoch / kWriteInterval + 1) * kWriteInterval);
+    if (stopping_ || due <= std::chrono::steady_clock::now()) co_return;
+    pace_timer_.expires_at(due);
+    co_await pace_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 
   // Ends the connection when one write has made no progress for the write timeout (the server stopped
