@@ -74,4 +74,17 @@ struct MediaPacket {
 
 using MediaPacketPtr = std::shared_ptr<const MediaPacket>;
 
+// A packet being built at ingest (keyframe set: callers clear it for inter frames); frozen once published.
+inline std::shared_ptr<MediaPacket> make_media_packet(PacketKind kind, Codec codec, int64_t pts, int64_t dts,
+                                                      uint32_t epoch) {
+  auto p = std::make_shared<MediaPacket>();
+  p->kind = kind;
+  p->codec = codec;
+  p->pts = pts;
+  p->dts = dts;
+  p->epoch = epoch;
+  p->keyframe = true;
+  return p;
+}
+
 }  // namespace lunora::media

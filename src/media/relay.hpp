@@ -12,17 +12,11 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "media/asio_fwd.hpp"
 #include "media/endpoint_url.hpp"
 #include "media/hub/hub.hpp"
 #include "media/net/input_stats.hpp"
 #include "media/net/network_output.hpp"
-
-namespace boost::asio {
-class io_context;
-namespace ssl {
-class context;
-}
-}  // namespace boost::asio
 
 namespace lunora::media {
 

@@ -88,17 +88,6 @@ std::string fourcc_name(ByteSpan fourcc) {
   return "fourcc " + printable;
 }
 
-std::shared_ptr<MediaPacket> new_packet(PacketKind kind, Codec codec, int64_t dts, uint32_t epoch) {
-  auto p = std::make_shared<MediaPacket>();
-  p->kind = kind;
-  p->codec = codec;
-  p->dts = dts;
-  p->pts = dts;
-  p->epoch = epoch;
-  p->keyframe = true;
-  return p;
-}
-
 int32_t read_si24(ByteSpan b) {
   const uint32_t v = (uint32_t{b[0]} << 16) | (uint32_t{b[1]} << 8) | b[2];
   return static_cast<int32_t>(v & 0x800000 ? v | 0xFF000000u : v);
@@ -110,7 +99,7 @@ ParseResult parse_avc_config(ByteSpan record, int64_t dts, uint32_t epoch) {
   if (config->sps.empty()) return parse_error("AVC sequence header has no SPS");
   auto sps = h264::parse_sps(config->sps.front());
   if (!sps) return sps.error().wrap("flv: AVC sequence header");
-  auto p = new_packet(PacketKind::kVideoConfig, Codec::kH264, dts, epoch);
+  auto p = make_media_packet(PacketKind::kVideoConfig, Codec::kH264, dts, dts, epoch);
   p->video = VideoParams{sps->width, sps->height, sps->fps, sps->profile_idc, sps->level_idc};
   p->payload.assign(record.begin(), record.end());
   return std::optional<MediaPacketPtr>(std::move(p));
@@ -119,7 +108,7 @@ ParseResult parse_avc_config(ByteSpan record, int64_t dts, uint32_t epoch) {
 ParseResult parse_avc_frame(ByteSpan nalus, bool keyframe, int32_t cts_ms, int64_t dts, uint32_t epoch) {
   if (nalus.empty()) return std::optional<MediaPacketPtr>();
   if (auto split = h264::split_avcc(nalus); !split) return split.error().wrap("flv: AVC NALU tag");
-  auto p = new_packet(PacketKind::kVideo, Codec::kH264, dts, epoch);
+  auto p = make_media_packet(PacketKind::kVideo, Codec::kH264, dts, dts, epoch);
   p->pts = dts + ms_to_ticks(cts_ms);
   p->keyframe = keyframe;
   p->payload.assign(nalus.begin(), nalus.end());
@@ -189,14 +178,14 @@ ParseResult parse_audio(ByteSpan body, int64_t dts, uint32_t epoch) {
   if (body[1] == 0) {
     auto asc = aac::parse_audio_specific_config(data);
     if (!asc) return asc.error().wrap("flv: AAC sequence header");
-    auto p = new_packet(PacketKind::kAudioConfig, Codec::kAac, dts, epoch);
+    auto p = make_media_packet(PacketKind::kAudioConfig, Codec::kAac, dts, dts, epoch);
     p->audio = AudioParams{asc->sample_rate, asc->channels, asc->object_type};
     p->payload.assign(data.begin(), data.end());
     return std::optional<MediaPacketPtr>(std::move(p));
   }
   if (body[1] != 1) return parse_error("unknown AACPacketType " + std::to_string(body[1]));
   if (data.empty()) return std::optional<MediaPacketPtr>();
-  auto p = new_packet(PacketKind::kAudio, Codec::kAac, dts, epoch);
+  auto p = make_media_packet(PacketKind::kAudio, Codec::kAac, dts, dts, epoch);
   p->payload.assign(data.begin(), data.end());
   return std::optional<MediaPacketPtr>(std::move(p));
 }

@@ -5,12 +5,9 @@
 #include <memory>
 
 #include "core/result.hpp"
+#include "media/asio_fwd.hpp"
 #include "media/endpoint_url.hpp"
 #include "media/net/input_stats.hpp"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace lunora::media {
 

@@ -5,15 +5,9 @@
 
 #include <memory>
 
+#include "media/asio_fwd.hpp"
 #include "media/endpoint_url.hpp"
 #include "media/net/network_output.hpp"
-
-namespace boost::asio {
-class io_context;
-namespace ssl {
-class context;
-}
-}  // namespace boost::asio
 
 namespace lunora::media {
 

@@ -87,8 +87,11 @@ Status SrtInput::start() {
 
 void SrtInput::stop() {
   if (stopping_.exchange(true)) return;
-  if (listener_ != SRT_INVALID_SOCK) srt_close(listener_);
+  // The accept and receive loops wake at least every 200 ms to see stopping_; the listener is closed only
+  // once nothing waits on it.
   if (thread_.joinable()) thread_.join();
+  if (listener_ != SRT_INVALID_SOCK) srt_close(listener_);
+  listener_ = SRT_INVALID_SOCK;
 }
 
 int SrtInput::on_listen(void* opaque, SRTSOCKET socket, int, const sockaddr* peer, const char* streamid) {
@@ -108,13 +111,23 @@ int SrtInput::on_listen(void* opaque, SRTSOCKET socket, int, const sockaddr* pee
 }
 
 void SrtInput::accept_loop() {
+  const int poll = srt_epoll_create();
+  const int events = SRT_EPOLL_IN | SRT_EPOLL_ERR;
+  srt_epoll_add_usock(poll, listener_, &events);
   while (!stopping_) {
+    SRT_EPOLL_EVENT ready{};
+    const int n_ready = srt_epoll_uwait(poll, &ready, 1, 200);
+    if (n_ready == 0) continue;
+    if (n_ready < 0) {
+      spdlog::error("event=input_error protocol=srt error=\"accept wait: {}\"", srt_last_error());
+      break;
+    }
     sockaddr_storage addr{};
     int len = sizeof addr;
     const SRTSOCKET socket = srt_accept(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
     if (socket == SRT_INVALID_SOCK) {
-      if (!stopping_) spdlog::error("event=input_error protocol=srt error=\"accept: {}\"", srt_last_error());
-      return;
+      spdlog::error("event=input_error protocol=srt error=\"accept: {}\"", srt_last_error());
+      break;
     }
     const std::string peer = peer_name(reinterpret_cast<sockaddr*>(&addr));
     busy_ = true;
@@ -122,6 +135,7 @@ void SrtInput::accept_loop() {
     srt_close(socket);
     busy_ = false;
   }
+  srt_epoll_release(poll);
 }
 
 void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {

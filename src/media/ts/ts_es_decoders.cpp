@@ -10,18 +10,6 @@ namespace {
 
 constexpr int64_t kAacSamplesPerFrame = 1024;
 
-std::shared_ptr<MediaPacket> new_packet(PacketKind kind, Codec codec, int64_t pts, int64_t dts,
-                                        uint32_t epoch) {
-  auto p = std::make_shared<MediaPacket>();
-  p->kind = kind;
-  p->codec = codec;
-  p->pts = pts;
-  p->dts = dts;
-  p->epoch = epoch;
-  p->keyframe = true;
-  return p;
-}
-
 // Parameter sets of one access unit, replacing the previous ones of the same type when present.
 void collect_parameter_set(std::vector<Bytes>& sets, bool& replaced, ByteSpan nal) {
   if (!replaced) sets.clear();
@@ -59,7 +47,7 @@ bool H264EsDecoder::decode(ByteSpan es, int64_t pts, int64_t dts, const EmitPack
   bool ok = true;
   if ((new_sps || new_pps) && !sps_.empty() && !pps_.empty()) ok = emit_config_if_changed(pts, dts, emit);
   if (!last_config_ || frame.empty()) return ok;
-  auto p = new_packet(PacketKind::kVideo, Codec::kH264, pts, dts, epoch_);
+  auto p = make_media_packet(PacketKind::kVideo, Codec::kH264, pts, dts, epoch_);
   p->keyframe = keyframe;
   p->payload = std::move(frame);
   emit(std::move(p));
@@ -74,7 +62,7 @@ bool H264EsDecoder::emit_config_if_changed(int64_t pts, int64_t dts, const EmitP
   if (last_config_ && *last_config_ == record) return true;
   auto sps = h264::parse_sps(sps_.front());
   if (!sps) return false;
-  auto p = new_packet(PacketKind::kVideoConfig, Codec::kH264, pts, dts, epoch_);
+  auto p = make_media_packet(PacketKind::kVideoConfig, Codec::kH264, pts, dts, epoch_);
   p->video = VideoParams{sps->width, sps->height, sps->fps, sps->profile_idc, sps->level_idc};
   p->payload = record;
   last_config_ = std::move(record);
@@ -93,7 +81,7 @@ bool AacEsDecoder::decode(ByteSpan es, int64_t pts, const EmitPacket& emit) {
     const AudioParams params{config.sample_rate, config.channels, config.object_type};
     Bytes asc = aac::build_audio_specific_config(config);
     if (!last_config_ || *last_config_ != asc) {
-      auto c = new_packet(PacketKind::kAudioConfig, Codec::kAac, frame_pts, frame_pts, epoch_);
+      auto c = make_media_packet(PacketKind::kAudioConfig, Codec::kAac, frame_pts, frame_pts, epoch_);
       c->audio = params;
       c->payload = asc;
       last_config_ = std::move(asc);
@@ -101,7 +89,7 @@ bool AacEsDecoder::decode(ByteSpan es, int64_t pts, const EmitPacket& emit) {
     }
     const ByteSpan raw = es.subspan(header->header_size, header->frame_length - header->header_size);
     if (!raw.empty()) {
-      auto p = new_packet(PacketKind::kAudio, Codec::kAac, frame_pts, frame_pts, epoch_);
+      auto p = make_media_packet(PacketKind::kAudio, Codec::kAac, frame_pts, frame_pts, epoch_);
       p->audio = params;
       p->payload.assign(raw.begin(), raw.end());
       emit(std::move(p));
