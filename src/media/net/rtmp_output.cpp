@@ -23,7 +23,7 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr size_t kReadBufferSize = 4096;  // a server sends little: acks, pings, command replies
 constexpr auto kRejectedAfterStartWindow = std::chrono::seconds(2);
-constexpr auto kWriteInterval = std::chrono::milliseconds(30);  // about one frame at 30 fps
+constexpr auto kWriteInterval = std::chrono::milliseconds(50);  // 1.5 frames at 30 fps
 
 class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_this<RtmpOutput> {
  public:
@@ -348,7 +348,7 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
     }
   }
 
-  // Lets about a frame's worth gather: one write per frame tick, not per message (the syscall and the wake-up
+  // Lets one to two frames gather: one write per tick, not per message (the syscall and the wake-up
   // are the cost; DESIGN.md "Writes are batched per connection").
   // The ticks sit on one process-wide grid, so every output's timer expires at the same instant and one
   // wake-up of an I/O thread serves them all (staggered timers cost a context switch each).
