@@ -42,6 +42,25 @@ class SrtIngestTest(IntegrationTest):
             RecordingCheck(nginx.recording(key)).assert_valid(
                 self, 640, 360, min_frames=int(SECONDS * FPS * 0.93), max_frames=SECONDS * FPS + 2)
 
+    def test_passphrase_and_streamid_are_enforced(self):
+        port = free_port()
+        relay = self.relay(f"srt://127.0.0.1:{port}?mode=listener&passphrase=ingest-secret-123&streamid=cam-1")
+        relay.wait_stats(lambda s: True, 10, "relay up")
+        for extra in ("&passphrase=ingest-secret-123&streamid=cam-2",   # wrong streamid
+                      "&passphrase=not-the-secret-9&streamid=cam-1",     # wrong passphrase
+                      "&streamid=cam-1"):                                # no encryption
+            caller = self.process(publish_srt(port, 2, extra_url=extra))
+            caller.proc.wait(30)
+            self.assertNotEqual(caller.proc.returncode, 0, f"{extra} must be refused")
+        stats = relay.poll_stats()
+        self.assertEqual(stats["input"]["connections"], 0)
+        self.assertIn("reason=wrong_streamid", relay.stderr_text())
+        self.assertNotIn("ingest-secret-123", relay.stderr_text())
+        good = self.process(publish_srt(port, 3, extra_url="&passphrase=ingest-secret-123&streamid=cam-1"))
+        relay.wait_stats(lambda s: s["input"]["connected"] and s["input"]["width"] == 640, 20, "the right caller")
+        good.proc.wait(30)
+        self.stop_relay(relay)
+
 
 if __name__ == "__main__":
     harness.main()
