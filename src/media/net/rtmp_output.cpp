@@ -47,7 +47,9 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
     asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
       self->stop_done_ = std::move(done);
       self->stopping_ = true;
+      // A live connection closes properly (FCUnpublish + deleteStream); anything else is simply cut.
       if (self->state() != OutputState::kLive) self->cancel_connection();
+      self->set_state(OutputState::kStopping);
       self->wake_.cancel();
       self->pace_timer_.cancel();
       self->retry_timer_.cancel();

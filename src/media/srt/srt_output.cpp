@@ -44,6 +44,7 @@ class SrtOutput final : public NetworkOutput {
       std::lock_guard lock(mutex_);
       stopping_ = true;
       stop_done_ = std::move(done);
+      stats_.state = OutputState::kStopping;
     }
     wake_.notify_all();
   }
