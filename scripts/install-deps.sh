@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libsrt-gnutls-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libx264-dev libssl-dev libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libgtest-dev libbenchmark-dev
-  python3 ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream srt-tools openssl
+  libcpptoml-dev wrk python3 python3-yaml ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream srt-tools openssl
 )
 
 missing=()

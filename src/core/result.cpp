@@ -24,6 +24,10 @@ std::string_view error_code_name(ErrorCode code) {
       return "publish_rejected";
     case ErrorCode::kClosed:
       return "closed";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kConflict:
+      return "conflict";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -20,6 +20,8 @@ enum class ErrorCode {
   kTls,               // TLS handshake or certificate failure
   kPublishRejected,   // the server refused the stream (wrong key, wrong app)
   kClosed,            // the peer closed the connection
+  kNotFound,          // no such record
+  kConflict,          // the record changed meanwhile, or the request clashes with its state
   kInternal,
 };
 

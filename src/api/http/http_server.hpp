@@ -1,0 +1,43 @@
+// HTTP/1.1 server on Boost.Beast: keep-alive, bodies capped (413 with a JSON error), malformed requests
+// answered 400 and closed, idle connections timed out, SSE replies streamed. Serves a Router on an io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/http/router.hpp"
+#include "core/result.hpp"
+
+namespace lunora::api {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 = any free port (see HttpServer::port())
+  size_t max_body_bytes = 64 * 1024;
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds sse_heartbeat{15};
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, std::shared_ptr<const Router> router);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens; an error naming the address when the port is taken.
+  Status start();
+  // Closes the listener and every connection (SSE streams included).
+  void stop();
+  uint16_t port() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace lunora::api

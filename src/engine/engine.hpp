@@ -1,0 +1,101 @@
+// An Engine runs the media of channels (DESIGN.md "Rooms": local/ drives media/, medialive/ drives aws/).
+// control/ tells it what should run; it reports what really runs. Calls come from the control thread; an
+// engine never blocks it (network work happens on the engine's own threads).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace lunora::engine {
+
+struct IngestSpec {
+  std::string channel_id;
+  std::string protocol = "srt";  // the primary input: "srt" | "rtmp"
+  int srt_port = 0;              // SRT listener port when protocol is srt
+  int latency_ms = 120;
+  std::string streamid;    // required SRT streamid ("" = any)
+  std::string passphrase;  // SRT passphrase ("" = none), plain: the engine needs it
+  std::string rtmp_key;    // RTMP publish key on the shared RTMP listener (app "live")
+};
+
+struct OutputSpec {
+  std::string destination_id;
+  std::string url;  // complete publish URL including the stream key (plain; never logged whole)
+};
+
+// What an output is doing, in the control plane's words.
+enum class OutputPhase {
+  kWaitingForInput,  // started, no input media yet: not connected
+  kConnecting,       // connecting, handshaking, publishing
+  kStreaming,        // publish accepted and media bytes flow
+  kRetrying,         // failed, waiting to reconnect (error + next retry)
+  kFailed,           // failed and will not retry until the input changes (unsupported codec)
+  kStopping,
+};
+std::string_view output_phase_name(OutputPhase phase);
+
+struct OutputReport {
+  std::string destination_id;
+  OutputPhase phase = OutputPhase::kWaitingForInput;
+  std::string error_code;  // "refused", "timeout", "publish_rejected", ... ("" = none)
+  std::string error_message;
+  std::chrono::milliseconds next_retry_in{0};
+  uint64_t bytes_sent = 0;
+  double bitrate_kbps = 0;
+  uint64_t uptime_s = 0;
+  uint32_t reconnects = 0;
+  uint64_t dropped_packets = 0;
+};
+
+struct InputReport {
+  bool listening = false;  // the ingest listener is up
+  std::string listen_error;  // why not ("port 9000 is in use")
+  bool connected = false;
+  std::string protocol;  // of the connected publisher
+  uint64_t bytes = 0;
+  double bitrate_kbps = 0;
+  std::string video_codec;  // "h264", "" when unknown
+  int width = 0;
+  int height = 0;
+  double fps = 0;
+  std::string audio_codec;
+  int sample_rate = 0;
+  int channels = 0;
+  std::optional<std::chrono::system_clock::time_point> connected_since;
+};
+
+struct ChannelReport {
+  std::string channel_id;
+  InputReport input;
+  std::vector<OutputReport> outputs;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Brings the channel's ingest up (SRT listener and/or RTMP key); replaces the previous spec of the channel.
+  virtual Status open_channel(const IngestSpec& spec) = 0;
+  // Stops every output and the ingest of the channel; `done` runs (on any thread) when all is down.
+  virtual void close_channel(const std::string& channel_id, std::function<void()> done) = 0;
+
+  // Starts an output (idempotent: the same spec again changes nothing; another URL reconnects it).
+  virtual Status start_output(const std::string& channel_id, const OutputSpec& spec) = 0;
+  // Stops with a proper close; `done` runs (on any thread) when it is torn down. Unknown ids finish at once.
+  virtual void stop_output(const std::string& channel_id, const std::string& destination_id,
+                           std::function<void()> done) = 0;
+
+  // A snapshot of every open channel; cheap enough to call a few times a second.
+  virtual std::vector<ChannelReport> report() = 0;
+
+  // Stops everything (process exit); `done` runs when all is down.
+  virtual void shutdown(std::function<void()> done) = 0;
+};
+
+}  // namespace lunora::engine
