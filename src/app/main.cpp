@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/relay_command.hpp"
+#include "app/serve_command.hpp"
 
 int main(int argc, char** argv) try {
   // Logs go to stderr, one line per event; stdout is for machine-readable output (--stats).
@@ -17,6 +18,7 @@ int main(int argc, char** argv) try {
   CLI::App app{"Lunora: restream one live input to many destinations"};
   app.require_subcommand(1);
   lunora::app::register_relay_command(app);
+  lunora::app::register_serve_command(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 } catch (const std::exception& e) {

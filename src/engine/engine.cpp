@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include "media/endpoint_url.hpp"
+
 namespace lunora::engine {
 
 std::string_view output_phase_name(OutputPhase phase) {
@@ -18,6 +20,18 @@ std::string_view output_phase_name(OutputPhase phase) {
       return "stopping";
   }
   return "unknown";
+}
+
+Status validate_output_url(const std::string& url) {
+  auto parsed = media::parse_endpoint_url(url);
+  if (!parsed) return parsed.error();
+  if (parsed->scheme == media::EndpointUrl::Scheme::kSrt && parsed->mode != "caller") {
+    return Error(ErrorCode::kInvalidArgument, "an SRT destination is a caller: remove mode=listener");
+  }
+  if (parsed->is_rtmp() && (parsed->app.empty() || parsed->stream_key.empty())) {
+    return Error(ErrorCode::kInvalidArgument, "an RTMP URL needs an application and a stream key: rtmp://host/app/key");
+  }
+  return ok_status();
 }
 
 }  // namespace lunora::engine

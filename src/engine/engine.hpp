@@ -76,6 +76,10 @@ struct ChannelReport {
   std::vector<OutputReport> outputs;
 };
 
+// Checks a destination URL the way an output will read it (scheme rtmp/rtmps/srt, host, port, SRT caller):
+// an error says what is wrong.
+Status validate_output_url(const std::string& url);
+
 class Engine {
  public:
   virtual ~Engine() = default;

@@ -2,11 +2,20 @@
 
 namespace lunora::media {
 
-void InputRecorder::connected(const std::string& publisher) {
+bool InputRecorder::claim(const std::string& publisher, const std::string& protocol) {
   std::lock_guard lock(mutex_);
+  if (stats_.connected) return false;
   stats_.connected = true;
   stats_.publisher = publisher;
+  stats_.protocol = protocol;
+  stats_.connected_since = std::chrono::system_clock::now();
   ++stats_.connections;
+  return true;
+}
+
+bool InputRecorder::busy() const {
+  std::lock_guard lock(mutex_);
+  return stats_.connected;
 }
 
 void InputRecorder::disconnected(const std::string& reason) {

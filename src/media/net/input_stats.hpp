@@ -15,6 +15,8 @@ namespace lunora::media {
 struct InputStats {
   bool connected = false;
   std::string publisher;  // peer address
+  std::string protocol;   // "srt" | "rtmp" of the live publisher
+  std::chrono::system_clock::time_point connected_since{};
   uint64_t bytes = 0;     // bytes received from publishers, all connections
   uint64_t packets = 0;
   uint32_t connections = 0;
@@ -30,7 +32,10 @@ class InputRecorder {
  public:
   explicit InputRecorder(Hub& hub) : hub_(hub) {}
 
-  void connected(const std::string& publisher);
+  // Claims the input for one publisher: false when another publisher (on any ingest protocol of the
+  // channel) is already live, so two encoders never interleave into one Hub.
+  bool claim(const std::string& publisher, const std::string& protocol);
+  bool busy() const;
   void disconnected(const std::string& reason);
   void received_bytes(size_t n);
   void publish(const MediaPacketPtr& packet);

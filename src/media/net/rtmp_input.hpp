@@ -1,5 +1,5 @@
-// RTMP listener input (OBS publishing to Lunora): accepts one publisher with the URL's app and stream key at
-// a time; a wrong app or key is refused with an onStatus error, then the connection is closed, and logged.
+// RTMP listener input of `lunora relay` (OBS publishing to Lunora): an RtmpIngestServer with the one mount
+// the input URL names (rtmp://HOST:PORT/APP/KEY).
 #pragma once
 
 #include <memory>
@@ -8,11 +8,13 @@
 #include "media/asio_fwd.hpp"
 #include "media/endpoint_url.hpp"
 #include "media/net/input_stats.hpp"
+#include "media/net/rtmp_ingest_server.hpp"
 
 namespace lunora::media {
 
 class RtmpInput {
  public:
+  // `recorder` must outlive this input.
   RtmpInput(boost::asio::io_context& io, EndpointUrl url, InputRecorder& recorder);
   ~RtmpInput();
   RtmpInput(const RtmpInput&) = delete;
@@ -22,10 +24,10 @@ class RtmpInput {
   Status start();
   void stop();
 
-  struct Listener;  // the acceptor and its connections, on one strand (defined in the .cpp)
-
  private:
-  std::shared_ptr<Listener> listener_;
+  EndpointUrl url_;
+  InputRecorder& recorder_;
+  RtmpIngestServer server_;
 };
 
 }  // namespace lunora::media

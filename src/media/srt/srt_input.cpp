@@ -102,7 +102,7 @@ int SrtInput::on_listen(void* opaque, SRTSOCKET socket, int, const sockaddr* pee
     srt_setrejectreason(socket, kRejectUnauthorized);
     return -1;
   }
-  if (self->busy_) {
+  if (self->busy_ || self->recorder_.busy()) {
     spdlog::warn("event=input_rejected protocol=srt peer={} reason=already_publishing", peer_name(peer));
     srt_setrejectreason(socket, kRejectConflict);
     return -1;
@@ -139,8 +139,11 @@ void SrtInput::accept_loop() {
 }
 
 void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
+  if (!recorder_.claim(peer, "srt")) {
+    spdlog::warn("event=input_rejected protocol=srt peer={} reason=already_publishing", peer);
+    return;
+  }
   spdlog::info("event=input_connected protocol=srt peer={}", peer);
-  recorder_.connected(peer);
   DemuxToHub sink(recorder_);
   TsDemuxer demuxer(sink, ++epoch_);
   // Wait with a timeout so the loop notices stop(); libsrt's own peer idle timeout ends a dead connection.

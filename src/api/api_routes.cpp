@@ -1,0 +1,198 @@
+#include "api/api_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "control/secret_box.hpp"
+
+namespace lunora::api {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using control::ControlPlane;
+using control::Outcome;
+
+HttpResponse to_response(const Outcome& outcome) {
+  HttpResponse response;
+  response.status = outcome.status;
+  if (outcome.status == 204) {
+    response.content_type.clear();
+  } else {
+    response.body = outcome.body.dump();
+  }
+  return response;
+}
+
+// Runs `command` on the control thread and comes back with its Outcome.
+template <typename Command>
+awaitable<HttpReply> on_control(ControlPlane& control, Command command) {
+  Outcome outcome = co_await asio::co_spawn(
+      control.executor(), [command = std::move(command)]() -> awaitable<Outcome> { co_return command(); },
+      asio::use_awaitable);
+  co_return to_response(outcome);
+}
+
+class Auth {
+ public:
+  explicit Auth(std::string token_sha256) : token_sha256_(std::move(token_sha256)) {}
+
+  // nullopt when the request carries the admin token.
+  std::optional<HttpResponse> check(const HttpRequest& request) const {
+    const std::string header = request.header("authorization");
+    const std::string prefix = "Bearer ";
+    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+      return refuse("this route needs the admin token: send Authorization: Bearer <token>");
+    }
+    if (!control::constant_time_equal(control::sha256_hex(header.substr(prefix.size())), token_sha256_)) {
+      spdlog::warn("event=auth_failed peer={} path={}", request.peer, request.path);
+      return refuse("the token is not valid");
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static HttpResponse refuse(const std::string& message) {
+    auto response = json_error(401, "unauthorized", message);
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  std::string token_sha256_;
+};
+
+// The JSON body of a POST/PATCH, or the error reply (415 wrong type, 400 not JSON).
+std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request) {
+  const std::string type = request.header("content-type");
+  if (type.rfind("application/json", 0) != 0) {
+    return json_error(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
+  }
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return json_error(400, "invalid_json", "the request body is not valid JSON");
+  return body;
+}
+
+}  // namespace
+
+std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions options) {
+  auto router = std::make_shared<Router>();
+  auto auth = std::make_shared<Auth>(options.admin_token_sha256);
+  ControlPlane* cp = &control;
+
+  // Wraps a handler with the token check.
+  auto guarded = [auth](Handler handler) -> Handler {
+    return [auth, handler = std::move(handler)](HttpRequest& request) -> awaitable<HttpReply> {
+      if (auto refused = auth->check(request)) co_return *refused;
+      co_return co_await handler(request);
+    };
+  };
+  // A handler taking the parsed JSON body.
+  auto with_body = [guarded](std::function<awaitable<HttpReply>(HttpRequest&, nlohmann::json)> handler) {
+    return guarded([handler = std::move(handler)](HttpRequest& request) -> awaitable<HttpReply> {
+      auto body = json_body(request);
+      if (auto* error = std::get_if<HttpResponse>(&body)) co_return *error;
+      co_return co_await handler(request, std::get<nlohmann::json>(std::move(body)));
+    });
+  };
+  auto param = [](const HttpRequest& request) { return request.path_params.at("id"); };
+
+  router->add("GET", "/healthz", [](HttpRequest&) -> awaitable<HttpReply> {
+    co_return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
+  });
+  router->add("GET", "/metrics", [cp](HttpRequest&) -> awaitable<HttpReply> {
+    std::string text = co_await asio::co_spawn(
+        cp->executor(), [cp]() -> awaitable<std::string> { co_return cp->metrics_text(); }, asio::use_awaitable);
+    co_return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), {}};
+  });
+
+  router->add("GET", "/api/v1/channels", guarded([cp](HttpRequest&) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp] { return cp->list_channels(); });
+              }));
+  router->add("POST", "/api/v1/channels", with_body([cp](HttpRequest&, nlohmann::json body) {
+                return on_control(*cp, [cp, body = std::move(body)] { return cp->create_channel(body); });
+              }));
+  router->add("GET", "/api/v1/channels/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->get_channel(id); });
+              }));
+  router->add("PATCH", "/api/v1/channels/{id}", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
+                return on_control(*cp,
+                                  [cp, id = param(r), body = std::move(body)] { return cp->patch_channel(id, body); });
+              }));
+  router->add("DELETE", "/api/v1/channels/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                auto force = r.query.find("force");
+                const bool forced = force != r.query.end() && (force->second == "true" || force->second == "1");
+                return on_control(*cp, [cp, id = param(r), forced] { return cp->delete_channel(id, forced); });
+              }));
+  router->add("GET", "/api/v1/channels/{id}/ingest", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->channel_ingest(id); });
+              }));
+  router->add("POST", "/api/v1/channels/{id}/start", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->start_channel(id); });
+              }));
+  router->add("POST", "/api/v1/channels/{id}/stop", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->stop_channel(id); });
+              }));
+
+  router->add("GET", "/api/v1/destinations", guarded([cp](HttpRequest& r) -> awaitable<HttpReply> {
+                std::optional<std::string> channel_id;
+                if (auto it = r.query.find("channel_id"); it != r.query.end()) channel_id = it->second;
+                return on_control(*cp, [cp, channel_id] { return cp->list_destinations(channel_id); });
+              }));
+  router->add("POST", "/api/v1/destinations", with_body([cp](HttpRequest&, nlohmann::json body) {
+                return on_control(*cp, [cp, body = std::move(body)] { return cp->create_destination(body); });
+              }));
+  router->add("GET", "/api/v1/destinations/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->get_destination(id); });
+              }));
+  router->add("PATCH", "/api/v1/destinations/{id}", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
+                return on_control(
+                    *cp, [cp, id = param(r), body = std::move(body)] { return cp->patch_destination(id, body); });
+              }));
+  router->add("DELETE", "/api/v1/destinations/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->delete_destination(id); });
+              }));
+  router->add("POST", "/api/v1/destinations/{id}/start", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->start_destination(id); });
+              }));
+  router->add("POST", "/api/v1/destinations/{id}/stop", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->stop_destination(id); });
+              }));
+
+  router->add("GET", "/api/v1/platforms", guarded([cp](HttpRequest&) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp] { return cp->list_platforms(); });
+              }));
+
+  const size_t sse_max_queued = options.sse_max_queued;
+  router->add("GET", "/api/v1/events", guarded([cp, sse_max_queued](HttpRequest& r) -> awaitable<HttpReply> {
+                std::optional<int64_t> last_event_id;
+                std::string resume = r.header("last-event-id");
+                if (resume.empty()) {
+                  if (auto it = r.query.find("last_event_id"); it != r.query.end()) resume = it->second;
+                }
+                if (!resume.empty()) {
+                  char* end = nullptr;
+                  const long long value = std::strtoll(resume.c_str(), &end, 10);
+                  if (end == resume.c_str() || *end != '\0' || value < 0) {
+                    co_return json_error(400, "bad_request", "Last-Event-ID must be a non-negative whole number");
+                  }
+                  last_event_id = value;
+                }
+                auto channel = std::make_shared<SseChannel>(co_await asio::this_coro::executor, sse_max_queued);
+                channel->push("retry: 2000\n\n");
+                co_await asio::co_spawn(
+                    cp->executor(),
+                    [cp, channel, last_event_id]() -> awaitable<void> {
+                      cp->subscribe(last_event_id, [channel](const store::EventRecord& event) {
+                        return channel->push(SseChannel::format(event.id, event.type, event.data));
+                      });
+                      co_return;
+                    },
+                    asio::use_awaitable);
+                co_return channel;
+              }));
+  return router;
+}
+
+}  // namespace lunora::api

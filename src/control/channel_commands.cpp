@@ -1,0 +1,276 @@
+// Channel commands: validate, persist (with the event), then drive the engine.
+#include <spdlog/spdlog.h>
+
+#include "control/model.hpp"
+#include "control/time_format.hpp"
+#include "control/validation.hpp"
+
+namespace lunora::control {
+namespace {
+
+constexpr int kMinPassphrase = 10;  // libsrt's limits (SRTO_PASSPHRASE)
+constexpr int kMaxPassphrase = 79;
+
+std::string new_id(const char* prefix) {
+  std::string id = random_token(9);
+  for (char& c : id) {
+    if (c == '-' || c == '_') c = 'x';  // ids stay plain in URLs, logs and metric labels
+  }
+  return prefix + id;
+}
+
+}  // namespace
+
+Outcome ControlPlane::list_channels() {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [id, channel] : channels_) items.push_back(channel_json(*channel));
+  return {200, {{"channels", items}}};
+}
+
+Outcome ControlPlane::get_channel(const std::string& id) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  return {200, channel_json(*channel)};
+}
+
+Outcome ControlPlane::channel_ingest(const std::string& id) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  auto ingest = ingest_json(*channel);
+  ingest.erase("ingest_url_redacted");
+  return {200, ingest};
+}
+
+// Reads the input settings of a create or patch body onto `channel`; `creating` applies defaults.
+static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& channel, uint16_t rtmp_port) {
+  if (!input.is_object()) return validation_failed("input", "input must be an object");
+  if (auto p = only_fields(input, {"protocol", "port", "passphrase", "latency_ms", "streamid"}, "input.")) return p;
+  auto& record = channel.record;
+  if (input.contains("protocol")) {
+    const auto& protocol = input["protocol"];
+    if (!protocol.is_string() || (protocol != "srt" && protocol != "rtmp")) {
+      return validation_failed("input.protocol", "input.protocol must be \"srt\" or \"rtmp\"");
+    }
+    record.input_protocol = protocol.get<std::string>();
+  }
+  const bool srt = record.input_protocol == "srt";
+  if (input.contains("port")) {
+    if (srt) {
+      if (auto p = check_int(input["port"], "input.port", 1024, 65535)) return p;
+      record.srt_port = input["port"].get<int>();
+    } else if (!input["port"].is_number_integer() || input["port"].get<int>() != rtmp_port) {
+      return validation_failed("input.port", "RTMP channels share Lunora's RTMP port " + std::to_string(rtmp_port) +
+                                                 " (set with --rtmp); leave input.port out");
+    }
+  }
+  if (input.contains("passphrase")) {
+    const auto& value = input["passphrase"];
+    if (!value.is_null()) {
+      if (auto p = check_string(value, "input.passphrase", kMaxPassphrase)) return p;
+      const auto& text = value.get_ref<const std::string&>();
+      if (!text.empty() && text.size() < kMinPassphrase) {
+        return validation_failed("input.passphrase", "input.passphrase must be 10 to 79 characters (SRT's rule)");
+      }
+    }
+    channel.passphrase = value.is_null() ? "" : value.get<std::string>();
+  }
+  if (input.contains("latency_ms")) {
+    if (auto p = check_int(input["latency_ms"], "input.latency_ms", 20, 8000)) return p;
+    record.latency_ms = input["latency_ms"].get<int>();
+  }
+  if (input.contains("streamid")) {
+    const auto& value = input["streamid"];
+    if (!value.is_null()) {
+      if (auto p = check_string(value, "input.streamid", 512)) return p;
+    }
+    record.streamid = value.is_null() ? "" : value.get<std::string>();
+  }
+  if (!srt && (!channel.passphrase.empty() || !record.streamid.empty())) {
+    return validation_failed(input.contains("passphrase") ? "input.passphrase" : "input.streamid",
+                             "passphrase and streamid are SRT settings; an RTMP channel is protected by its key");
+  }
+  return std::nullopt;
+}
+
+static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::Channel& channel) {
+  auto& record = channel.record;
+  if (body.contains("name")) {
+    if (auto p = check_name(body["name"], "name")) return p;
+    record.name = body["name"].get<std::string>();
+  }
+  if (body.contains("auto_start")) {
+    if (auto p = check_bool(body["auto_start"], "auto_start")) return p;
+    record.auto_start = body["auto_start"].get<bool>();
+  }
+  if (body.contains("auto_stop_after_s")) {
+    if (auto p = check_int(body["auto_stop_after_s"], "auto_stop_after_s", 0, 86400)) return p;
+    record.auto_stop_after_s = body["auto_stop_after_s"].get<int>();
+  }
+  if (body.contains("engine") && body["engine"] != "local") {
+    return validation_failed("engine", "engine must be \"local\" (the only engine this build runs)");
+  }
+  return std::nullopt;
+}
+
+Outcome ControlPlane::create_channel(const nlohmann::json& body) {
+  if (auto p = require_object(body)) return *p;
+  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "engine"})) return *p;
+  if (!body.contains("name")) return validation_failed("name", "name is required");
+  auto channel = std::make_unique<Channel>();
+  if (auto p = apply_channel_settings(body, *channel)) return *p;
+  if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) return *p;
+  auto& record = channel->record;
+  for (const auto& [id, other] : channels_) {
+    if (other->record.name == record.name) return conflict("a channel named \"" + record.name + "\" exists");
+  }
+  if (record.input_protocol == "srt") {
+    if (record.srt_port == 0) record.srt_port = next_free_srt_port();
+    for (const auto& [id, other] : channels_) {
+      if (other->record.srt_port == record.srt_port && other->record.input_protocol == "srt") {
+        return conflict("SRT port " + std::to_string(record.srt_port) + " is used by channel \"" +
+                        other->record.name + "\"");
+      }
+    }
+  }
+  record.id = new_id("ch_");
+  channel->rtmp_key = random_token(18);
+  record.rtmp_key_sealed = secrets_.seal(channel->rtmp_key);
+  record.passphrase_sealed = secrets_.seal(channel->passphrase);
+  record.created_at = now_ms();
+  record.state = "idle";
+  auto opened = engine_.open_channel(ingest_spec(*channel));
+  if (!opened) {
+    engine_.close_channel(record.id, {});
+    return conflict("the channel's input cannot listen: " + opened.error().message());
+  }
+  if (!save_channel(*channel)) {
+    engine_.close_channel(record.id, {});
+    return store_failed();
+  }
+  spdlog::info("event=channel_created id={} name=\"{}\" protocol={}", record.id, record.name, record.input_protocol);
+  const std::string id = record.id;
+  auto* created = channel.get();
+  channels_[id] = std::move(channel);
+  auto json = channel_json(*created);
+  json["ingest"] = ingest_json(*created);
+  json["ingest"].erase("ingest_url_redacted");
+  return {201, json};
+}
+
+Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json& body) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto p = require_object(body)) return *p;
+  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s"})) return *p;
+  Channel updated = *channel;
+  if (auto p = apply_channel_settings(body, updated)) return *p;
+  if (body.contains("input")) {
+    if (auto p = apply_input(body["input"], updated, options_.rtmp_port)) return *p;
+  }
+  auto& record = updated.record;
+  for (const auto& [other_id, other] : channels_) {
+    if (other_id == id) continue;
+    if (other->record.name == record.name) return conflict("a channel named \"" + record.name + "\" exists");
+    if (record.input_protocol == "srt" && other->record.input_protocol == "srt" &&
+        other->record.srt_port == record.srt_port) {
+      return conflict("SRT port " + std::to_string(record.srt_port) + " is used by channel \"" +
+                      other->record.name + "\"");
+    }
+  }
+  if (record.input_protocol == "srt" && record.srt_port == 0) record.srt_port = next_free_srt_port();
+  record.passphrase_sealed = secrets_.seal(updated.passphrase);
+  const auto old_spec = ingest_spec(*channel);
+  const auto new_spec = ingest_spec(updated);
+  const bool ingest_changed = old_spec.protocol != new_spec.protocol || old_spec.srt_port != new_spec.srt_port ||
+                              old_spec.latency_ms != new_spec.latency_ms || old_spec.streamid != new_spec.streamid ||
+                              old_spec.passphrase != new_spec.passphrase;
+  if (ingest_changed) {
+    auto opened = engine_.open_channel(new_spec);
+    if (!opened) {
+      auto restored = engine_.open_channel(old_spec);
+      channel->listen_error = restored ? "" : restored.error().message();
+      return conflict("the channel's input cannot listen: " + opened.error().message());
+    }
+    updated.listen_error.clear();
+  }
+  if (!save_channel(updated)) {
+    if (ingest_changed) (void)engine_.open_channel(old_spec);
+    return store_failed();
+  }
+  *channel = std::move(updated);
+  update_channel_state(*channel);
+  return {200, channel_json(*channel)};
+}
+
+Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  std::vector<Destination*> owned;
+  std::vector<std::string> live;
+  for (auto& [destination_id, destination] : destinations_) {
+    if (destination->record.channel_id != id) continue;
+    owned.push_back(destination.get());
+    if (destination->record.desired_on || destination->record.status == "stopping") live.push_back(destination_id);
+  }
+  if (!live.empty() && !force) {
+    auto outcome = conflict("the channel has " + std::to_string(live.size()) +
+                            " live destination(s); stop them first or delete with ?force=true");
+    outcome.body["error"]["destinations"] = live;
+    return outcome;
+  }
+  store::Change change;
+  for (auto* destination : owned) {
+    change.delete_destinations.push_back(destination->record.id);
+    change.events.push_back({0, "destination_deleted",
+                             nlohmann::json{{"id", destination->record.id}, {"channel_id", id}}.dump(), now_ms()});
+  }
+  change.delete_channels.push_back(id);
+  change.events.push_back({0, "channel_deleted", nlohmann::json{{"id", id}}.dump(), now_ms()});
+  auto committed = store_.commit(change);
+  if (!committed) {
+    spdlog::error("event=store_write_failed channel={} error=\"{}\"", id, committed.error().message());
+    return store_failed();
+  }
+  // The engine stops every output of the channel and its ingest (proper closes, in the background).
+  engine_.close_channel(id, {});
+  for (auto* destination : owned) destinations_.erase(destination->record.id);
+  spdlog::info("event=channel_deleted id={} destinations={}", id, owned.size());
+  channels_.erase(id);
+  publish(change.events, committed->event_ids);
+  return {204, nullptr};
+}
+
+Outcome ControlPlane::start_channel(const std::string& id) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  if (!channel->manual_start) {
+    Channel updated = *channel;
+    updated.manual_start = true;
+    if (!save_channel(updated)) return store_failed();
+    *channel = std::move(updated);
+  }
+  update_channel_state(*channel);
+  return {202, channel_json(*channel)};
+}
+
+Outcome ControlPlane::stop_channel(const std::string& id) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  for (auto& [destination_id, destination] : destinations_) {
+    if (destination->record.channel_id == id && destination->record.desired_on) {
+      Outcome stopped = stop_destination(destination_id);
+      if (stopped.status >= 400) return stopped;
+    }
+  }
+  if (channel->manual_start) {
+    Channel updated = *channel;
+    updated.manual_start = false;
+    if (!save_channel(updated)) return store_failed();
+    *channel = std::move(updated);
+  }
+  channel->idle_since_ms = now_ms() - int64_t{channel->record.auto_stop_after_s} * 1000;  // no grace when asked
+  update_channel_state(*channel);
+  return {202, channel_json(*channel)};
+}
+
+}  // namespace lunora::control

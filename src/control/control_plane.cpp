@@ -1,0 +1,395 @@
+#include "control/control_plane.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "control/model.hpp"
+#include "control/platforms.hpp"
+#include "control/time_format.hpp"
+#include "core/redact.hpp"
+
+namespace lunora::control {
+
+ControlPlane::ControlPlane(boost::asio::any_io_executor executor, store::Store& store, engine::Engine& engine,
+                           SecretBox secrets, ControlOptions options)
+    : executor_(std::move(executor)),
+      store_(store),
+      engine_(engine),
+      secrets_(std::move(secrets)),
+      options_(std::move(options)),
+      timer_(executor_),
+      alive_(std::make_shared<bool>(true)) {}
+
+ControlPlane::~ControlPlane() {
+  *alive_ = false;
+}
+
+Result<std::optional<nlohmann::json>> ControlPlane::start() {
+  auto channels = store_.list_channels();
+  if (!channels) return channels.error().wrap("loading channels");
+  auto destinations = store_.list_destinations();
+  if (!destinations) return destinations.error().wrap("loading destinations");
+  if (auto last = store_.last_event_id(); last && *last > 0) {
+    auto tail = store_.events_after(*last > 1000 ? *last - 1000 : 0, 1000);
+    if (tail) recent_events_.assign(tail->begin(), tail->end());
+  }
+
+  for (auto& record : *channels) {
+    auto channel = std::make_unique<Channel>();
+    auto key = secrets_.open(record.rtmp_key_sealed);
+    auto passphrase = secrets_.open(record.passphrase_sealed);
+    if (!key || !passphrase) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "channel " + record.id + ": " + (key ? passphrase.error() : key.error()).message());
+    }
+    channel->rtmp_key = *key;
+    channel->passphrase = *passphrase;
+    channel->manual_start = nlohmann::json::parse(record.extra_json, nullptr, false).value("manual_start", false);
+    channel->record = std::move(record);
+    channels_[channel->record.id] = std::move(channel);
+  }
+  for (auto& record : *destinations) {
+    auto destination = std::make_unique<Destination>();
+    auto key = secrets_.open(record.stream_key_sealed);
+    if (!key) return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
+    destination->stream_key = *key;
+    destination->record = std::move(record);
+    destinations_[destination->record.id] = std::move(destination);
+  }
+
+  std::optional<nlohmann::json> created;
+  if (channels_.empty()) {
+    Outcome made = create_channel({{"name", "main"}, {"input", {{"protocol", "srt"}, {"port", options_.first_srt_port}}}});
+    if (made.status != 201) {
+      return Error(ErrorCode::kIo, "creating the channel `main`: " + made.body["error"]["message"].get<std::string>());
+    }
+    created = made.body["ingest"];
+  } else {
+    for (auto& [id, channel] : channels_) {
+      auto opened = engine_.open_channel(ingest_spec(*channel));
+      channel->listen_error = opened ? "" : opened.error().message();
+      update_channel_state(*channel);
+    }
+  }
+  // What was on comes back on: `starting` until the engine reports it streams.
+  for (auto& [id, destination] : destinations_) {
+    auto& record = destination->record;
+    const std::string wanted = record.desired_on ? "starting" : "ready";
+    if (record.status != wanted || !record.desired_on) {
+      if (record.status != wanted) {
+        record.status = wanted;
+        record.status_since = now_ms();
+      }
+      record.next_retry_at = 0;
+      destination->status_detail = record.desired_on ? "restarting after a restart of Lunora" : "";
+      save_destination(*destination);
+    }
+    drive_destination(*destination);
+  }
+  for (auto& [id, channel] : channels_) update_channel_state(*channel);
+  schedule_tick();
+  return created;
+}
+
+void ControlPlane::shutdown(std::function<void()> done) {
+  stopping_ = true;
+  timer_.cancel();
+  engine_.shutdown(std::move(done));
+}
+
+void ControlPlane::schedule_tick() {
+  if (stopping_) return;
+  timer_.expires_after(options_.tick);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive || stopping_) return;
+    tick();
+    schedule_tick();
+  });
+}
+
+void ControlPlane::tick() {
+  for (const auto& report : engine_.report()) apply_report(report);
+  for (auto& [id, destination] : destinations_) {
+    if (destination->record.desired_on && !destination->in_engine) drive_destination(*destination);
+  }
+  for (auto& [id, channel] : channels_) update_channel_state(*channel);
+  static int prune_countdown = 0;
+  if (++prune_countdown >= 240) {  // about once a minute
+    prune_countdown = 0;
+    if (auto pruned = store_.prune_events(options_.events_kept); !pruned) {
+      spdlog::warn("event=store_prune_failed error=\"{}\"", pruned.error().message());
+    }
+  }
+}
+
+void ControlPlane::apply_report(const engine::ChannelReport& report) {
+  Channel* channel = find_channel(report.channel_id);
+  if (channel == nullptr) return;
+  const auto& before = channel->input;
+  const bool input_changed = before.connected != report.input.connected ||
+                             before.video_codec != report.input.video_codec ||
+                             before.width != report.input.width || before.height != report.input.height ||
+                             before.audio_codec != report.input.audio_codec ||
+                             before.listening != report.input.listening;
+  channel->input = report.input;
+  if (input_changed) {
+    spdlog::info("event=input_{} channel={} codec={} size={}x{}", report.input.connected ? "up" : "down",
+                 channel->record.id, report.input.video_codec, report.input.width, report.input.height);
+    // Input health is live, not part of the record; the event is still logged so resumes replay it.
+    store::Change change;
+    change.events.push_back(channel_event(*channel));
+    commit(std::move(change));
+  }
+  std::map<std::string, const engine::OutputReport*> outputs;
+  for (const auto& output : report.outputs) outputs[output.destination_id] = &output;
+  for (auto& [id, destination] : destinations_) {
+    if (destination->record.channel_id != report.channel_id) continue;
+    auto it = outputs.find(id);
+    update_destination_status(*destination, it == outputs.end() ? nullptr : it->second);
+  }
+}
+
+void ControlPlane::update_destination_status(Destination& destination, const engine::OutputReport* report) {
+  auto& record = destination.record;
+  if (report != nullptr) destination.output = *report;
+  if (!record.desired_on || record.status == "stopping" || !destination.in_engine) return;
+  const int64_t now = now_ms();
+  std::string status = record.status;
+  std::string detail = destination.status_detail;
+  std::string code = record.last_error_code;
+  std::string message = record.last_error_message;
+  int64_t next_retry_at = 0;
+  const auto phase = report != nullptr ? report->phase : engine::OutputPhase::kWaitingForInput;
+  switch (phase) {
+    case engine::OutputPhase::kWaitingForInput:
+      status = "starting";
+      detail = "waiting for input";
+      break;
+    case engine::OutputPhase::kConnecting:
+      status = "starting";
+      detail = "connecting";
+      break;
+    case engine::OutputPhase::kStreaming:
+      status = "streaming";
+      detail.clear();
+      break;
+    case engine::OutputPhase::kRetrying:
+    case engine::OutputPhase::kFailed:
+      status = "error";
+      code = report->error_code.empty() ? "internal" : report->error_code;
+      message = report->error_message;
+      detail = phase == engine::OutputPhase::kRetrying ? "retrying" : "waiting for a new input";
+      if (phase == engine::OutputPhase::kRetrying) next_retry_at = now + report->next_retry_in.count();
+      break;
+    case engine::OutputPhase::kStopping:
+      return;
+  }
+  const bool retry_moved =
+      (next_retry_at == 0) != (record.next_retry_at == 0) || std::llabs(next_retry_at - record.next_retry_at) > 1500;
+  if (status == record.status && detail == destination.status_detail && code == record.last_error_code &&
+      message == record.last_error_message && !retry_moved) {
+    return;
+  }
+  Destination updated = destination;
+  auto& next = updated.record;
+  if (status != next.status) next.status_since = now;
+  if (code != next.last_error_code || message != next.last_error_message || (status == "error" && next.status != "error")) {
+    next.last_error_at = now;
+  }
+  next.status = status;
+  next.last_error_code = code;
+  next.last_error_message = message;
+  next.next_retry_at = next_retry_at;
+  updated.status_detail = detail;
+  if (save_destination(updated)) {
+    if (status != record.status) {
+      spdlog::info("event=destination_status id={} status={} error={}", record.id, status, code);
+    }
+    destination.record = updated.record;
+    destination.status_detail = detail;
+  }
+}
+
+void ControlPlane::update_channel_state(Channel& channel) {
+  auto& record = channel.record;
+  bool any_on = false;
+  bool any_stopping = false;
+  for (const auto& [id, destination] : destinations_) {
+    if (destination->record.channel_id != record.id) continue;
+    any_on = any_on || destination->record.desired_on;
+    any_stopping = any_stopping || destination->record.status == "stopping";
+  }
+  const int64_t now = now_ms();
+  const bool wanted = channel.manual_start || (record.auto_start && any_on);
+  std::string state = record.state;
+  std::string message;
+  if (!channel.listen_error.empty()) {
+    state = "error";
+    message = channel.listen_error;
+  } else if (wanted) {
+    state = "running";
+    channel.idle_since_ms = 0;
+  } else if (record.state == "running" || record.state == "starting" || record.state == "stopping") {
+    if (channel.idle_since_ms == 0) channel.idle_since_ms = now;
+    const bool expired = now - channel.idle_since_ms >= int64_t{record.auto_stop_after_s} * 1000;
+    state = any_stopping ? "stopping" : expired ? "idle" : record.state == "stopping" ? "idle" : "running";
+  } else {
+    state = "idle";
+  }
+  if (state == record.state && message == record.state_message) return;
+  Channel updated = channel;
+  updated.record.state = state;
+  updated.record.state_message = message;
+  if (save_channel(updated)) {
+    spdlog::info("event=channel_state id={} state={}", record.id, state);
+    channel.record = updated.record;
+  }
+}
+
+void ControlPlane::drive_destination(Destination& destination) {
+  auto& record = destination.record;
+  if (!record.desired_on || destination.in_engine) return;
+  Channel* channel = find_channel(record.channel_id);
+  if (channel == nullptr || !channel->listen_error.empty()) return;  // retried on the next tick
+  const Platform* platform = find_platform(record.platform);
+  auto url = platform != nullptr ? publish_url(*platform, record.url, destination.stream_key)
+                                 : Result<std::string>(Error(ErrorCode::kInvalidArgument, "unknown platform"));
+  Status started = url ? engine_.start_output(record.channel_id, {record.id, *url}) : Status(url.error());
+  if (!started) {
+    spdlog::warn("event=destination_start_failed id={} error=\"{}\"", record.id, started.error().message());
+    return;
+  }
+  destination.in_engine = true;
+}
+
+bool ControlPlane::commit(store::Change change) {
+  auto committed = store_.commit(change);
+  if (!committed) {
+    spdlog::error("event=store_write_failed error=\"{}\"", committed.error().message());
+    return false;
+  }
+  for (auto& channel : change.put_channels) {
+    if (auto* c = find_channel(channel.id)) c->record.version = channel.version + 1;
+  }
+  for (auto& destination : change.put_destinations) {
+    if (auto* d = find_destination(destination.id)) d->record.version = destination.version + 1;
+  }
+  publish(change.events, committed->event_ids);
+  return true;
+}
+
+void ControlPlane::publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    store::EventRecord event = events[i];
+    event.id = ids.at(i);
+    recent_events_.push_back(event);
+    if (recent_events_.size() > 1000) recent_events_.pop_front();
+    std::erase_if(subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });
+  }
+}
+
+void ControlPlane::subscribe(std::optional<int64_t> last_event_id, Subscriber subscriber) {
+  if (last_event_id) {
+    const int64_t after = *last_event_id;
+    if (recent_events_.empty() || recent_events_.front().id > after + 1) {
+      // Older than what memory holds: replay from the store first.
+      const int64_t until = recent_events_.empty() ? INT64_MAX : recent_events_.front().id;
+      auto stored = store_.events_after(after, options_.events_kept);
+      if (stored) {
+        for (const auto& event : *stored) {
+          if (event.id >= until) break;
+          if (!subscriber(event)) return;
+        }
+      }
+    }
+    for (const auto& event : recent_events_) {
+      if (event.id > after && !subscriber(event)) return;
+    }
+  }
+  subscribers_.push_back(std::move(subscriber));
+}
+
+store::EventRecord ControlPlane::channel_event(const Channel& channel) const {
+  return {0, "channel", channel_json(channel).dump(), now_ms()};
+}
+
+store::EventRecord ControlPlane::destination_event(const Destination& destination) const {
+  return {0, "destination", destination_json(destination).dump(), now_ms()};
+}
+
+bool ControlPlane::save_channel(Channel& channel) {
+  channel.record.updated_at = now_ms();
+  nlohmann::json extra = nlohmann::json::parse(channel.record.extra_json, nullptr, false);
+  if (!extra.is_object()) extra = nlohmann::json::object();
+  extra["manual_start"] = channel.manual_start;
+  channel.record.extra_json = extra.dump();
+  store::Change change;
+  change.put_channels.push_back(channel.record);
+  change.events.push_back(channel_event(channel));
+  auto committed = store_.commit(change);
+  if (!committed) {
+    spdlog::error("event=store_write_failed channel={} error=\"{}\"", channel.record.id, committed.error().message());
+    return false;
+  }
+  channel.record.version += 1;
+  publish(change.events, committed->event_ids);
+  return true;
+}
+
+bool ControlPlane::save_destination(Destination& destination) {
+  destination.record.updated_at = now_ms();
+  nlohmann::json extra = nlohmann::json::parse(destination.record.extra_json, nullptr, false);
+  if (!extra.is_object()) extra = nlohmann::json::object();
+  extra["status_detail"] = destination.status_detail;
+  destination.record.extra_json = extra.dump();
+  store::Change change;
+  change.put_destinations.push_back(destination.record);
+  change.events.push_back(destination_event(destination));
+  auto committed = store_.commit(change);
+  if (!committed) {
+    spdlog::error("event=store_write_failed destination={} error=\"{}\"", destination.record.id,
+                  committed.error().message());
+    return false;
+  }
+  destination.record.version += 1;
+  publish(change.events, committed->event_ids);
+  return true;
+}
+
+ControlPlane::Channel* ControlPlane::find_channel(const std::string& id) {
+  auto it = channels_.find(id);
+  return it == channels_.end() ? nullptr : it->second.get();
+}
+
+ControlPlane::Destination* ControlPlane::find_destination(const std::string& id) {
+  auto it = destinations_.find(id);
+  return it == destinations_.end() ? nullptr : it->second.get();
+}
+
+int ControlPlane::next_free_srt_port() const {
+  for (int port = options_.first_srt_port;; ++port) {
+    bool used = false;
+    for (const auto& [id, channel] : channels_) used = used || channel->record.srt_port == port;
+    if (!used) return port;
+  }
+}
+
+Outcome ControlPlane::store_failed() const {
+  return error_outcome(503, "store_unavailable",
+                       "the change could not be saved (is the disk full?); nothing was changed");
+}
+
+engine::IngestSpec ControlPlane::ingest_spec(const Channel& channel) const {
+  engine::IngestSpec spec;
+  spec.channel_id = channel.record.id;
+  spec.protocol = channel.record.input_protocol;
+  spec.srt_port = channel.record.srt_port;
+  spec.latency_ms = channel.record.latency_ms;
+  spec.streamid = channel.record.streamid;
+  spec.passphrase = channel.passphrase;
+  spec.rtmp_key = channel.rtmp_key;
+  return spec;
+}
+
+}  // namespace lunora::control

@@ -1,0 +1,125 @@
+// The domain (DESIGN.md "The flow of one command"): channels and destinations, their lifecycle, the reconciler
+// that drives the engine toward the desired state, auto start/stop, and the event log.
+//
+// Threading: every method runs on the control executor (one thread, `executor()`); front doors hop onto it
+// (co_spawn) and back. The store is used only from here (DESIGN.md "Threads": SQLite writes go through one
+// thread), so an HTTP I/O thread never blocks on SQLite. Engine completions arrive on other threads and are
+// posted here.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "control/outcome.hpp"
+#include "control/secret_box.hpp"
+#include "engine/engine.hpp"
+#include "store/store.hpp"
+
+namespace lunora::control {
+
+struct ControlOptions {
+  std::string public_host = "127.0.0.1";  // the host encoders reach Lunora at (ingest URLs)
+  uint16_t rtmp_port = 1935;               // advertised in RTMP ingest URLs
+  std::string rtmp_app = "live";
+  int first_srt_port = 9000;  // the `main` channel's port; new SRT channels take the next free one
+  std::chrono::milliseconds tick{250};  // how often the reconciler reads the engine
+  size_t events_kept = 10000;           // events kept in the store for Last-Event-ID resumes
+};
+
+class ControlPlane {
+ public:
+  ControlPlane(boost::asio::any_io_executor executor, store::Store& store, engine::Engine& engine,
+               SecretBox secrets, ControlOptions options);
+  ~ControlPlane();
+  ControlPlane(const ControlPlane&) = delete;
+  ControlPlane& operator=(const ControlPlane&) = delete;
+
+  boost::asio::any_io_executor executor() const { return executor_; }
+
+  // Loads the store, opens every channel's ingest, turns on again what was on (status `starting` until it
+  // streams) and starts the reconciler. On an empty store creates the channel `main`; its ingest object
+  // (with secrets, to print once) is returned then.
+  Result<std::optional<nlohmann::json>> start();
+  // Stops the reconciler and every engine output (the desired state stays in the store).
+  void shutdown(std::function<void()> done);
+
+  Outcome list_channels();
+  Outcome create_channel(const nlohmann::json& body);
+  Outcome get_channel(const std::string& id);
+  Outcome patch_channel(const std::string& id, const nlohmann::json& body);
+  Outcome delete_channel(const std::string& id, bool force);
+  Outcome channel_ingest(const std::string& id);
+  Outcome start_channel(const std::string& id);
+  Outcome stop_channel(const std::string& id);
+
+  Outcome list_destinations(const std::optional<std::string>& channel_id);
+  Outcome create_destination(const nlohmann::json& body);
+  Outcome get_destination(const std::string& id);
+  Outcome patch_destination(const std::string& id, const nlohmann::json& body);
+  Outcome delete_destination(const std::string& id);
+  Outcome start_destination(const std::string& id);
+  Outcome stop_destination(const std::string& id);
+
+  Outcome list_platforms();
+  std::string metrics_text();
+
+  // Live events. `subscriber` is called on the control thread for every event after `last_event_id`
+  // (nullopt: only new ones), in order, without gaps; it returns false to unsubscribe.
+  using Subscriber = std::function<bool(const store::EventRecord&)>;
+  void subscribe(std::optional<int64_t> last_event_id, Subscriber subscriber);
+
+  struct Channel;
+  struct Destination;
+
+ private:
+  // Reconciler.
+  void schedule_tick();
+  void tick();
+  void apply_report(const engine::ChannelReport& report);
+  void update_destination_status(Destination& destination, const engine::OutputReport* report);
+  void update_channel_state(Channel& channel);
+  void drive_destination(Destination& destination);
+
+  // Persistence: every change is committed (with its event) before it is published.
+  bool commit(store::Change change);
+  void publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids);
+  store::EventRecord channel_event(const Channel& channel) const;
+  store::EventRecord destination_event(const Destination& destination) const;
+  bool save_channel(Channel& channel);
+  bool save_destination(Destination& destination);
+
+  // Views.
+  nlohmann::json channel_json(const Channel& channel) const;
+  nlohmann::json destination_json(const Destination& destination) const;
+  nlohmann::json ingest_json(const Channel& channel) const;
+  engine::IngestSpec ingest_spec(const Channel& channel) const;
+
+  Channel* find_channel(const std::string& id);
+  Destination* find_destination(const std::string& id);
+  int next_free_srt_port() const;
+  Outcome store_failed() const;
+
+  boost::asio::any_io_executor executor_;
+  store::Store& store_;
+  engine::Engine& engine_;
+  const SecretBox secrets_;
+  const ControlOptions options_;
+  boost::asio::steady_timer timer_;
+  bool stopping_ = false;
+
+  // All owned by the control thread.
+  std::map<std::string, std::unique_ptr<Channel>> channels_;
+  std::map<std::string, std::unique_ptr<Destination>> destinations_;
+  std::deque<store::EventRecord> recent_events_;  // the newest events, for resumes without the store
+  std::vector<Subscriber> subscribers_;
+  std::shared_ptr<bool> alive_;  // completions posted from the engine check it after shutdown
+};
+
+}  // namespace lunora::control

@@ -1,0 +1,272 @@
+// Destination commands (DESIGN.md "Destination lifecycle"): creating touches no engine; start/stop answer at
+// once with `starting`/`stopping` and the reconciler reports the truth as the engine makes progress.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "control/model.hpp"
+#include "control/platforms.hpp"
+#include "control/time_format.hpp"
+#include "control/validation.hpp"
+#include "core/redact.hpp"
+
+namespace lunora::control {
+namespace {
+
+std::string new_destination_id() {
+  std::string id = random_token(9);
+  for (char& c : id) {
+    if (c == '-' || c == '_') c = 'x';
+  }
+  return "d_" + id;
+}
+
+std::string platform_list() {
+  std::string list;
+  for (const auto& platform : platforms()) list += (list.empty() ? "" : ", ") + platform.id;
+  return list;
+}
+
+// Checks platform, url and key together: the URL an output will dial must be valid.
+Problem check_endpoint(const std::string& platform_id, const std::string& url, const std::string& key,
+                       bool url_given) {
+  const Platform* platform = find_platform(platform_id);
+  if (platform == nullptr) {
+    return validation_failed("platform", "platform must be one of: " + platform_list());
+  }
+  if (url.empty()) {
+    return validation_failed("url", platform->id == "custom" ? "url is required for a custom destination"
+                                                             : "this platform has no default URL; give url");
+  }
+  const bool srt = url.rfind("srt://", 0) == 0;
+  if (key.empty() && !srt && platform->id != "custom") {
+    return validation_failed("stream_key", "stream_key is required: copy it from " + platform->name +
+                                               "'s live dashboard");
+  }
+  for (unsigned char c : key) {
+    if (c <= 0x20 || c == 0x7f) return validation_failed("stream_key", "stream_key must not contain spaces");
+  }
+  auto full = publish_url(*platform, url, key);
+  if (!full) return validation_failed(url_given ? "url" : "stream_key", full.error().message());
+  if (auto valid = engine::validate_output_url(*full); !valid) {
+    std::string message = valid.error().message();
+    // The URL carries the key: never echo it.
+    if (!key.empty()) {
+      for (size_t at = message.find(key); at != std::string::npos; at = message.find(key)) {
+        message.replace(at, key.size(), stream_key_hint(key));
+      }
+    }
+    return validation_failed(url_given || key.empty() ? "url" : "stream_key", message);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Outcome ControlPlane::list_destinations(const std::optional<std::string>& channel_id) {
+  if (channel_id && find_channel(*channel_id) == nullptr) return not_found("no channel with id " + *channel_id);
+  std::vector<const Destination*> selected;
+  for (const auto& [id, destination] : destinations_) {
+    if (!channel_id || destination->record.channel_id == *channel_id) selected.push_back(destination.get());
+  }
+  std::sort(selected.begin(), selected.end(), [](const Destination* a, const Destination* b) {
+    return std::tie(a->record.created_at, a->record.id) < std::tie(b->record.created_at, b->record.id);
+  });
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto* destination : selected) items.push_back(destination_json(*destination));
+  return {200, {{"destinations", items}}};
+}
+
+Outcome ControlPlane::get_destination(const std::string& id) {
+  Destination* destination = find_destination(id);
+  if (destination == nullptr) return not_found("no destination with id " + id);
+  return {200, destination_json(*destination)};
+}
+
+Outcome ControlPlane::create_destination(const nlohmann::json& body) {
+  if (auto p = require_object(body)) return *p;
+  if (auto p = only_fields(body, {"channel_id", "name", "platform", "url", "stream_key"})) return *p;
+  for (const char* field : {"channel_id", "name", "platform"}) {
+    if (!body.contains(field)) return validation_failed(field, std::string(field) + " is required");
+  }
+  if (auto p = check_string(body["channel_id"], "channel_id", 64)) return *p;
+  const auto channel_id = body["channel_id"].get<std::string>();
+  if (find_channel(channel_id) == nullptr) return validation_failed("channel_id", "no channel with id " + channel_id);
+  if (auto p = check_name(body["name"], "name")) return *p;
+  if (!body["platform"].is_string()) return validation_failed("platform", "platform must be one of: " + platform_list());
+  const auto platform_id = body["platform"].get<std::string>();
+  const Platform* platform = find_platform(platform_id);
+  if (platform == nullptr) return validation_failed("platform", "platform must be one of: " + platform_list());
+  std::string url = platform->default_url;
+  if (body.contains("url") && !body["url"].is_null()) {
+    if (auto p = check_string(body["url"], "url", 2048)) return *p;
+    url = body["url"].get<std::string>();
+  }
+  std::string key;
+  if (body.contains("stream_key") && !body["stream_key"].is_null()) {
+    if (!body["stream_key"].is_string()) return validation_failed("stream_key", "stream_key must be a string");
+    key = body["stream_key"].get<std::string>();
+    if (key.size() > 1024) return validation_failed("stream_key", "stream_key is longer than 1024 characters");
+  }
+  if (auto p = check_endpoint(platform_id, url, key, body.contains("url"))) return *p;
+
+  auto destination = std::make_unique<Destination>();
+  auto& record = destination->record;
+  record.id = new_destination_id();
+  record.channel_id = channel_id;
+  record.name = body["name"].get<std::string>();
+  record.platform = platform_id;
+  record.url = url;
+  destination->stream_key = key;
+  record.stream_key_sealed = secrets_.seal(key);
+  record.stream_key_hint = key.empty() ? "" : stream_key_hint(key);
+  record.created_at = now_ms();
+  record.status = "ready";
+  record.status_since = record.created_at;
+  if (!save_destination(*destination)) return store_failed();
+  spdlog::info("event=destination_created id={} channel={} platform={} key={}", record.id, channel_id, platform_id,
+               record.stream_key_hint);
+  auto* created = destination.get();
+  destinations_[record.id] = std::move(destination);
+  return {201, destination_json(*created)};
+}
+
+Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::json& body) {
+  Destination* destination = find_destination(id);
+  if (destination == nullptr) return not_found("no destination with id " + id);
+  if (auto p = require_object(body)) return *p;
+  if (auto p = only_fields(body, {"name", "platform", "url", "stream_key"})) return *p;
+  Destination updated = *destination;
+  auto& record = updated.record;
+  if (body.contains("name")) {
+    if (auto p = check_name(body["name"], "name")) return *p;
+    record.name = body["name"].get<std::string>();
+  }
+  if (body.contains("platform")) {
+    if (!body["platform"].is_string() || find_platform(body["platform"].get<std::string>()) == nullptr) {
+      return validation_failed("platform", "platform must be one of: " + platform_list());
+    }
+    record.platform = body["platform"].get<std::string>();
+    if (!body.contains("url") && record.platform != destination->record.platform) {
+      record.url = find_platform(record.platform)->default_url;
+    }
+  }
+  if (body.contains("url")) {
+    if (auto p = check_string(body["url"], "url", 2048)) return *p;
+    record.url = body["url"].get<std::string>();
+  }
+  if (body.contains("stream_key")) {
+    if (!body["stream_key"].is_string()) return validation_failed("stream_key", "stream_key must be a string");
+    updated.stream_key = body["stream_key"].get<std::string>();
+    if (updated.stream_key.size() > 1024) {
+      return validation_failed("stream_key", "stream_key is longer than 1024 characters");
+    }
+    record.stream_key_sealed = secrets_.seal(updated.stream_key);
+    record.stream_key_hint = updated.stream_key.empty() ? "" : stream_key_hint(updated.stream_key);
+  }
+  if (auto p = check_endpoint(record.platform, record.url, updated.stream_key, body.contains("url"))) return *p;
+  const bool endpoint_changed = record.url != destination->record.url ||
+                                updated.stream_key != destination->stream_key ||
+                                record.platform != destination->record.platform;
+  if (endpoint_changed && record.desired_on) {
+    // Reconnects this destination only: the engine swaps its output, the others never notice.
+    record.status = "starting";
+    record.status_since = now_ms();
+    record.next_retry_at = 0;
+    updated.status_detail = "reconnecting with the new settings";
+    updated.in_engine = false;
+  }
+  if (!save_destination(updated)) return store_failed();
+  *destination = std::move(updated);
+  if (endpoint_changed && destination->record.desired_on) drive_destination(*destination);
+  return {200, destination_json(*destination)};
+}
+
+Outcome ControlPlane::delete_destination(const std::string& id) {
+  Destination* destination = find_destination(id);
+  if (destination == nullptr) return not_found("no destination with id " + id);
+  const std::string channel_id = destination->record.channel_id;
+  store::Change change;
+  change.delete_destinations.push_back(id);
+  change.events.push_back({0, "destination_deleted", nlohmann::json{{"id", id}, {"channel_id", channel_id}}.dump(),
+                           now_ms()});
+  auto committed = store_.commit(change);
+  if (!committed) {
+    spdlog::error("event=store_write_failed destination={} error=\"{}\"", id, committed.error().message());
+    return store_failed();
+  }
+  // Stop first when needed: the engine drops the output from its set now and closes it properly meanwhile.
+  engine_.stop_output(channel_id, id, {});
+  destinations_.erase(id);
+  spdlog::info("event=destination_deleted id={}", id);
+  publish(change.events, committed->event_ids);
+  if (Channel* channel = find_channel(channel_id)) update_channel_state(*channel);
+  return {204, nullptr};
+}
+
+Outcome ControlPlane::start_destination(const std::string& id) {
+  Destination* destination = find_destination(id);
+  if (destination == nullptr) return not_found("no destination with id " + id);
+  if (destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
+  Channel* channel = find_channel(destination->record.channel_id);
+  if (channel != nullptr && !channel->record.auto_start && !channel->manual_start) {
+    return conflict("channel \"" + channel->record.name +
+                    "\" is idle and auto_start is off: start the channel first (POST /api/v1/channels/" +
+                    channel->record.id + "/start)");
+  }
+  Destination updated = *destination;
+  auto& record = updated.record;
+  record.desired_on = true;
+  record.status = "starting";
+  record.status_since = now_ms();
+  record.last_error_code.clear();
+  record.last_error_message.clear();
+  record.last_error_at = 0;
+  record.next_retry_at = 0;
+  updated.status_detail = "starting";
+  updated.generation += 1;
+  // A stop still tearing the old output down: the engine already dropped it, a new one starts clean.
+  updated.in_engine = false;
+  if (!save_destination(updated)) return store_failed();
+  *destination = std::move(updated);
+  spdlog::info("event=destination_start id={}", id);
+  drive_destination(*destination);
+  if (channel != nullptr) update_channel_state(*channel);
+  return {202, destination_json(*destination)};
+}
+
+Outcome ControlPlane::stop_destination(const std::string& id) {
+  Destination* destination = find_destination(id);
+  if (destination == nullptr) return not_found("no destination with id " + id);
+  if (!destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
+  Destination updated = *destination;
+  auto& record = updated.record;
+  record.desired_on = false;
+  record.status = "stopping";
+  record.status_since = now_ms();
+  record.next_retry_at = 0;
+  updated.status_detail = "stopping";
+  updated.generation += 1;
+  updated.in_engine = false;
+  if (!save_destination(updated)) return store_failed();
+  *destination = std::move(updated);
+  spdlog::info("event=destination_stop id={}", id);
+  const uint64_t generation = destination->generation;
+  engine_.stop_output(destination->record.channel_id, id, [this, executor = executor_, alive = alive_, id, generation] {
+    boost::asio::post(executor, [this, alive, id, generation] {
+      if (!*alive) return;
+      Destination* stopped = find_destination(id);
+      if (stopped == nullptr || stopped->generation != generation || stopped->record.desired_on) return;
+      Destination ready = *stopped;
+      ready.record.status = "ready";
+      ready.record.status_since = now_ms();
+      ready.status_detail.clear();
+      ready.output = {};
+      if (save_destination(ready)) *stopped = std::move(ready);
+      if (Channel* channel = find_channel(stopped->record.channel_id)) update_channel_state(*channel);
+    });
+  });
+  return {202, destination_json(*destination)};
+}
+
+}  // namespace lunora::control

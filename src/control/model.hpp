@@ -1,0 +1,30 @@
+// The control plane's in-memory view of one channel and one destination: the stored record (desired and
+// reported state), the secrets opened once, and what the engine last reported. Owned by the control thread.
+#pragma once
+
+#include <string>
+
+#include "control/control_plane.hpp"
+
+namespace lunora::control {
+
+struct ControlPlane::Channel {
+  store::ChannelRecord record;
+  std::string rtmp_key;    // opened from record.rtmp_key_sealed
+  std::string passphrase;  // opened from record.passphrase_sealed
+  engine::InputReport input;
+  std::string listen_error;  // the ingest could not be opened ("" = fine)
+  int64_t idle_since_ms = 0;  // when the channel last had no destination on (auto stop); 0 = has some
+  bool manual_start = false;  // started by hand (POST .../start): runs without destinations
+};
+
+struct ControlPlane::Destination {
+  store::DestinationRecord record;
+  std::string stream_key;  // opened from record.stream_key_sealed
+  std::string status_detail;  // "waiting for input", "connecting", ... (kept in record.extra_json)
+  engine::OutputReport output;  // last engine report (stats)
+  bool in_engine = false;       // start_output was issued for the current desired state
+  uint64_t generation = 0;      // bumped by every start/stop: late completions of older ones are ignored
+};
+
+}  // namespace lunora::control

@@ -1,0 +1,28 @@
+// What a control-plane command answers: the API contract (status + JSON body) is decided here, once, so every
+// front door (HTTP today, Lambda later) answers the same.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace lunora::control {
+
+struct Outcome {
+  int status = 200;
+  nlohmann::json body;  // null for 204
+};
+
+// {"error": {"code", "message", "field"?}}
+Outcome error_outcome(int status, const std::string& code, const std::string& message,
+                      const std::string& field = "");
+inline Outcome validation_failed(const std::string& field, const std::string& message) {
+  return error_outcome(422, "validation_failed", message, field);
+}
+inline Outcome not_found(const std::string& what) {
+  return error_outcome(404, "not_found", what);
+}
+inline Outcome conflict(const std::string& message) {
+  return error_outcome(409, "conflict", message);
+}
+
+}  // namespace lunora::control

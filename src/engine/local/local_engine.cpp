@@ -1,0 +1,317 @@
+#include "engine/local/local_engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+
+#include "core/redact.hpp"
+#include "media/endpoint_url.hpp"
+#include "media/hub/hub.hpp"
+#include "media/net/input_stats.hpp"
+#include "media/net/rtmp_ingest_server.hpp"
+#include "media/net/rtmp_output.hpp"
+#include "media/srt/srt_input.hpp"
+#include "media/srt/srt_output.hpp"
+
+namespace lunora::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Bits per second over windows of at least a second (report() runs a few times a second).
+class RateMeter {
+ public:
+  double update(uint64_t bytes, Clock::time_point now) {
+    if (last_at_ == Clock::time_point{}) {
+      last_at_ = now;
+      last_bytes_ = bytes;
+      return kbps_;
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_at_).count();
+    if (elapsed >= 1000) {
+      kbps_ = static_cast<double>(bytes - last_bytes_) * 8.0 / static_cast<double>(elapsed);
+      last_at_ = now;
+      last_bytes_ = bytes;
+    }
+    return kbps_;
+  }
+
+ private:
+  Clock::time_point last_at_{};
+  uint64_t last_bytes_ = 0;
+  double kbps_ = 0;
+};
+
+OutputPhase phase_of(media::OutputState state) {
+  switch (state) {
+    case media::OutputState::kIdle:
+    case media::OutputState::kConnecting:
+    case media::OutputState::kPublishing:
+      return OutputPhase::kConnecting;
+    case media::OutputState::kLive:
+      return OutputPhase::kStreaming;
+    case media::OutputState::kRetrying:
+      return OutputPhase::kRetrying;
+    case media::OutputState::kFailed:
+      return OutputPhase::kFailed;
+    case media::OutputState::kStopping:
+    case media::OutputState::kStopped:
+      return OutputPhase::kStopping;
+  }
+  return OutputPhase::kConnecting;
+}
+
+std::string codec_word(media::Codec codec) {
+  return codec == media::Codec::kUnknown ? std::string() : std::string(media::codec_name(codec));
+}
+
+bool same_ingest(const IngestSpec& a, const IngestSpec& b) {
+  return a.protocol == b.protocol && a.srt_port == b.srt_port && a.latency_ms == b.latency_ms &&
+         a.streamid == b.streamid && a.passphrase == b.passphrase && a.rtmp_key == b.rtmp_key;
+}
+
+// Runs `done` once `count` completions have arrived (from any thread).
+std::function<void()> countdown(size_t count, std::function<void()> done) {
+  if (count == 0) {
+    done();
+    return {};
+  }
+  auto remaining = std::make_shared<std::atomic<size_t>>(count);
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  return [remaining, shared_done] {
+    if (remaining->fetch_sub(1) == 1) (*shared_done)();
+  };
+}
+
+}  // namespace
+
+struct LocalEngine::OutputEntry {
+  std::string url;
+  std::shared_ptr<media::NetworkOutput> output;  // null while waiting for input
+  RateMeter rate;
+};
+
+struct LocalEngine::Pipeline {
+  IngestSpec spec;
+  media::Hub hub;
+  media::InputRecorder recorder{hub};
+  std::unique_ptr<media::SrtInput> srt;
+  std::string listen_error;
+  bool rtmp_mounted = false;
+  RateMeter input_rate;
+
+  std::map<std::string, OutputEntry> outputs;  // by destination id
+};
+
+LocalEngine::LocalEngine(boost::asio::io_context& io, LocalEngineOptions options)
+    : io_(io), options_(std::move(options)) {}
+
+LocalEngine::~LocalEngine() {
+  if (rtmp_) rtmp_->stop();
+}
+
+Status LocalEngine::start() {
+  rtmp_ = std::make_unique<media::RtmpIngestServer>(io_, options_.rtmp_host, options_.rtmp_port);
+  return rtmp_->start();
+}
+
+uint16_t LocalEngine::rtmp_port() const {
+  return rtmp_ ? rtmp_->port() : 0;
+}
+
+Status LocalEngine::open_channel(const IngestSpec& spec) {
+  auto& pipeline = channels_[spec.channel_id];
+  if (pipeline && same_ingest(pipeline->spec, spec) && pipeline->listen_error.empty()) return ok_status();
+  if (!pipeline) pipeline = std::make_shared<Pipeline>();
+  // Take the old ingest down before binding the new one (the SRT port may stay the same).
+  pipeline->srt.reset();
+  if (pipeline->rtmp_mounted) rtmp_->unmount(pipeline->spec.rtmp_key);
+  pipeline->rtmp_mounted = false;
+  pipeline->listen_error.clear();
+  pipeline->spec = spec;
+
+  if (rtmp_ && !spec.rtmp_key.empty()) {
+    // Aliasing shared_ptr: the mount keeps the whole pipeline (hub included) alive while it uses the recorder.
+    rtmp_->mount(options_.rtmp_app, spec.rtmp_key, std::shared_ptr<media::InputRecorder>(pipeline, &pipeline->recorder));
+    pipeline->rtmp_mounted = true;
+  }
+  if (spec.protocol != "srt") return ok_status();
+
+  media::EndpointUrl url;
+  url.scheme = media::EndpointUrl::Scheme::kSrt;
+  url.host = options_.ingest_host;
+  url.port = static_cast<uint16_t>(spec.srt_port);
+  url.mode = "listener";
+  url.passphrase = spec.passphrase;
+  url.streamid = spec.streamid;
+  url.latency_ms = spec.latency_ms;
+  url.redacted = "srt://" + url.host + ":" + std::to_string(url.port) + "?mode=listener";
+  auto input = std::make_unique<media::SrtInput>(std::move(url), pipeline->recorder);
+  auto started = input->start();
+  if (!started) {
+    pipeline->listen_error = started.error().message();
+    spdlog::warn("event=ingest_failed channel={} error=\"{}\"", spec.channel_id, pipeline->listen_error);
+    return started.error();
+  }
+  pipeline->srt = std::move(input);
+  return ok_status();
+}
+
+void LocalEngine::close_channel(const std::string& channel_id, std::function<void()> done) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) {
+    if (done) done();
+    return;
+  }
+  auto pipeline = it->second;
+  channels_.erase(it);
+  pipeline->srt.reset();
+  if (pipeline->rtmp_mounted) rtmp_->unmount(pipeline->spec.rtmp_key);
+  std::vector<std::shared_ptr<media::NetworkOutput>> running;
+  for (auto& [id, entry] : pipeline->outputs) {
+    if (entry.output) running.push_back(entry.output);
+  }
+  pipeline->outputs.clear();
+  // The last completion drops the pipeline (outputs reference its hub until they are down).
+  auto finished = countdown(running.size(), [pipeline, done = std::move(done)] {
+    if (done) done();
+  });
+  for (auto& output : running) {
+    pipeline->hub.remove_output(output.get());
+    output->stop([output, finished] { finished(); });
+  }
+}
+
+Status LocalEngine::start_output(const std::string& channel_id, const OutputSpec& spec) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) return Error(ErrorCode::kNotFound, "channel " + channel_id + " is not open");
+  auto url = media::parse_endpoint_url(spec.url);
+  if (!url) return url.error();
+  if (url->scheme == media::EndpointUrl::Scheme::kSrt && url->mode != "caller") {
+    return Error(ErrorCode::kInvalidArgument, "SRT destinations are callers; remove mode=listener");
+  }
+  auto& pipeline = *it->second;
+  auto existing = pipeline.outputs.find(spec.destination_id);
+  if (existing != pipeline.outputs.end()) {
+    if (existing->second.url == spec.url) return ok_status();
+    // Another URL or key: reconnect this destination only.
+    if (auto old = existing->second.output) {
+      pipeline.hub.remove_output(old.get());
+      old->stop([old] {});
+    }
+    pipeline.outputs.erase(existing);
+  }
+  pipeline.outputs[spec.destination_id].url = spec.url;
+  return ok_status();
+}
+
+void LocalEngine::stop_output(const std::string& channel_id, const std::string& destination_id,
+                              std::function<void()> done) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) {
+    if (done) done();
+    return;
+  }
+  auto& pipeline = *it->second;
+  auto entry = pipeline.outputs.find(destination_id);
+  if (entry == pipeline.outputs.end() || !entry->second.output) {
+    if (entry != pipeline.outputs.end()) pipeline.outputs.erase(entry);
+    if (done) done();
+    return;
+  }
+  auto output = entry->second.output;
+  pipeline.outputs.erase(entry);
+  pipeline.hub.remove_output(output.get());
+  output->stop([output, pipeline = it->second, done = std::move(done)] {
+    if (done) done();
+  });
+}
+
+std::vector<ChannelReport> LocalEngine::report() {
+  const auto now = Clock::now();
+  std::vector<ChannelReport> reports;
+  reports.reserve(channels_.size());
+  for (auto& [channel_id, pipeline] : channels_) {
+    const media::InputStats in = pipeline->recorder.stats();
+    const bool input_ready = in.connected && (in.video_codec != media::Codec::kUnknown ||
+                                              in.audio_codec != media::Codec::kUnknown);
+    ChannelReport report;
+    report.channel_id = channel_id;
+    auto& input = report.input;
+    input.listening = pipeline->listen_error.empty();
+    input.listen_error = pipeline->listen_error;
+    input.connected = in.connected;
+    input.protocol = in.connected ? in.protocol : "";
+    input.bytes = in.bytes;
+    input.bitrate_kbps = in.connected ? pipeline->input_rate.update(in.bytes, now) : 0;
+    if (!in.connected) pipeline->input_rate = RateMeter();
+    input.video_codec = codec_word(in.video_codec);
+    input.width = in.video.width;
+    input.height = in.video.height;
+    input.fps = in.video.fps;
+    input.audio_codec = codec_word(in.audio_codec);
+    input.sample_rate = in.audio.sample_rate;
+    input.channels = in.audio.channels;
+    if (in.connected) input.connected_since = in.connected_since;
+
+    for (auto& [destination_id, entry] : pipeline->outputs) {
+      if (!entry.output && input_ready) connect(*pipeline, destination_id, entry);
+      report.outputs.push_back(output_report(destination_id, entry, now));
+    }
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
+void LocalEngine::connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry) {
+  auto url = media::parse_endpoint_url(entry.url);
+  if (!url) return;  // validated by start_output
+  if (url->scheme == media::EndpointUrl::Scheme::kSrt) {
+    entry.output = media::make_srt_output(std::move(url.value()), options_.output);
+  } else {
+    if (url->scheme == media::EndpointUrl::Scheme::kRtmps && !tls_) {
+      tls_ = media::make_client_tls_context(options_.output.insecure_tls);
+    }
+    entry.output = media::make_rtmp_output(io_, std::move(url.value()), options_.output, tls_);
+  }
+  spdlog::info("event=output_connecting channel={} destination={} url={}", pipeline.spec.channel_id,
+               destination_id, entry.output->redacted_url());
+  pipeline.hub.add_output(entry.output);
+  entry.output->start();
+}
+
+OutputReport LocalEngine::output_report(const std::string& destination_id, OutputEntry& entry,
+                                        std::chrono::steady_clock::time_point now) {
+  OutputReport out;
+  out.destination_id = destination_id;
+  if (!entry.output) return out;  // kWaitingForInput
+  const media::OutputStats stats = entry.output->stats();
+  out.phase = phase_of(stats.state);
+  if (out.phase == OutputPhase::kRetrying || out.phase == OutputPhase::kFailed) {
+    out.error_code = stats.last_error_code;
+    out.error_message = stats.last_error;
+    out.next_retry_in = stats.next_retry_in;
+  }
+  out.bytes_sent = stats.bytes;
+  out.bitrate_kbps = entry.rate.update(stats.bytes, now);
+  if (stats.state == media::OutputState::kLive && stats.live_since != Clock::time_point{}) {
+    out.uptime_s = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now - stats.live_since).count());
+  }
+  out.reconnects = stats.reconnects;
+  out.dropped_packets = stats.dropped_packets;
+  return out;
+}
+
+void LocalEngine::shutdown(std::function<void()> done) {
+  std::vector<std::string> ids;
+  for (const auto& [id, pipeline] : channels_) ids.push_back(id);
+  auto finished = countdown(ids.size(), [this, done = std::move(done)] {
+    if (done) done();
+  });
+  for (const auto& id : ids) close_channel(id, finished);
+  if (rtmp_) rtmp_->stop();
+}
+
+}  // namespace lunora::engine

@@ -1,0 +1,64 @@
+// The local engine: Lunora's own media core (DESIGN.md "The flow of one frame") behind the Engine interface.
+// Per channel a Hub fed by the channel's ingest (its SRT listener and its mount on the shared RTMP listener)
+// and one NetworkOutput per started destination. An output is created only once the input has delivered its
+// codec configuration, so a destination started without input waits without connecting.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/engine.hpp"
+#include "media/asio_fwd.hpp"
+#include "media/net/network_output.hpp"
+
+namespace lunora::media {
+class RtmpIngestServer;
+}
+
+namespace lunora::engine {
+
+struct LocalEngineOptions {
+  std::string ingest_host = "0.0.0.0";  // where SRT listeners bind
+  std::string rtmp_host = "0.0.0.0";
+  uint16_t rtmp_port = 1935;  // 0 = any free port (tests)
+  std::string rtmp_app = "live";
+  media::OutputOptions output;
+};
+
+class LocalEngine final : public Engine {
+ public:
+  LocalEngine(boost::asio::io_context& io, LocalEngineOptions options);
+  ~LocalEngine() override;
+
+  // Brings up the shared RTMP listener.
+  Status start();
+  uint16_t rtmp_port() const;
+
+  Status open_channel(const IngestSpec& spec) override;
+  void close_channel(const std::string& channel_id, std::function<void()> done) override;
+  Status start_output(const std::string& channel_id, const OutputSpec& spec) override;
+  void stop_output(const std::string& channel_id, const std::string& destination_id,
+                   std::function<void()> done) override;
+  std::vector<ChannelReport> report() override;
+  void shutdown(std::function<void()> done) override;
+
+  struct Pipeline;     // one channel's hub, ingest and outputs (defined in the .cpp)
+  struct OutputEntry;  // one started destination
+
+ private:
+  void connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry);
+  static OutputReport output_report(const std::string& destination_id, OutputEntry& entry,
+                                    std::chrono::steady_clock::time_point now);
+  boost::asio::io_context& io_;
+  const LocalEngineOptions options_;
+  std::unique_ptr<media::RtmpIngestServer> rtmp_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // for rtmps:// outputs, made on first use
+  // Called from the control thread only (Engine's contract): no lock. Outputs report through their own
+  // thread-safe stats().
+  std::map<std::string, std::shared_ptr<Pipeline>> channels_;
+};
+
+}  // namespace lunora::engine
