@@ -84,6 +84,7 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { reopen(); }
 
+  // Callers wrap it in ASSERT_NO_FATAL_FAILURE: a test must stop, not go on without a store.
   void reopen(const SqliteStoreOptions& options = {}) {
     store_.reset();  // closes the file before it is opened again
     auto opened = open_sqlite_store(path_, options);
@@ -397,7 +398,7 @@ TEST_F(SqliteStoreTest, EventIdsKeepIncreasingAfterPruneAndReopen) {
   EXPECT_TRUE(store().events_after(0, 100)->empty());
   EXPECT_EQ(last_event_id(), 4);  // monotonic even with no event left
 
-  reopen();
+  ASSERT_NO_FATAL_FAILURE(reopen());
   EXPECT_EQ(last_event_id(), 4);
   Change next;
   next.events.push_back(make_event("e"));
@@ -432,7 +433,7 @@ TEST_F(SqliteStoreTest, ReopenKeepsEverything) {
   commit_ok(change);
   ASSERT_TRUE(store().put_setting("k", "v").ok());
 
-  reopen();
+  ASSERT_NO_FATAL_FAILURE(reopen());
   ChannelRecord channel = **store().get_channel("ch_1");
   EXPECT_EQ(channel.state, "running");
   EXPECT_EQ(channel.version, 1);
@@ -454,7 +455,7 @@ TEST_F(SqliteStoreTest, FileIsInWalMode) {
 TEST_F(SqliteStoreTest, FullDiskIsReportedAndLosesNothing) {
   commit_ok(create_channel("ch_1"));
   // Capped at the current size (SQLite never caps lower): updates in place still fit, new pages do not.
-  reopen(SqliteStoreOptions{.max_page_count = 1});
+  ASSERT_NO_FATAL_FAILURE(reopen(SqliteStoreOptions{.max_page_count = 1}));
 
   Change big = create_channel("ch_2");
   EventRecord event = make_event("channel");
@@ -475,7 +476,8 @@ TEST_F(SqliteStoreTest, FullDiskIsReportedAndLosesNothing) {
   small.put_channels.push_back(c);
   commit_ok(small);
 
-  reopen();  // no cap: what was committed is there, what failed is not, and the file is sound
+  // No cap: what was committed is there, what failed is not, and the file is sound.
+  ASSERT_NO_FATAL_FAILURE(reopen());
   auto raw = SqliteDb::open(path_);
   ASSERT_TRUE(raw.ok());
   auto check = raw->prepare("PRAGMA integrity_check");
