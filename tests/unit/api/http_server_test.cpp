@@ -85,6 +85,16 @@ class HttpServerTest : public ::testing::Test {
           asio::use_awaitable);
       co_return HttpResponse{200, "text/plain", answer, {}};
     });
+    router->add("GET", "/slow", [this](HttpRequest&) -> asio::awaitable<HttpReply> {
+      {
+        std::lock_guard lock(channels_mutex_);
+        slow_started_ = true;
+      }
+      channels_changed_.notify_all();
+      asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+      co_await timer.async_wait(asio::use_awaitable);
+      co_return HttpResponse{200, "text/plain", "slow", {}};
+    });
     router->add("GET", "/events", [this](HttpRequest&) -> asio::awaitable<HttpReply> {
       auto channel = std::make_shared<SseChannel>(co_await asio::this_coro::executor, sse_queue_limit_);
       {
@@ -151,6 +161,7 @@ class HttpServerTest : public ::testing::Test {
   std::mutex channels_mutex_;  // guards channels_: handlers add on the server's thread, tests read
   std::condition_variable channels_changed_;
   std::vector<std::shared_ptr<SseChannel>> channels_;
+  bool slow_started_ = false;  // guarded by channels_mutex_
 };
 
 TEST_F(HttpServerTest, RoutesWithParamsAndLiteralPrecedence) {
@@ -531,6 +542,19 @@ TEST_F(HttpServerTest, StopEndsSseStreamsAndKeepAliveConnections) {
   // The listener is closed too.
   TestClient late(port());
   EXPECT_TRUE(!late.connected() || late.wait_closed());
+}
+
+TEST_F(HttpServerTest, ServerMayBeDestroyedWhileAHandlerRuns) {
+  start();
+  TestClient client(port());
+  ASSERT_TRUE(client.send(get_request("/slow")));
+  {
+    std::unique_lock lock(channels_mutex_);
+    ASSERT_TRUE(channels_changed_.wait_for(lock, 5s, [&] { return slow_started_; }));
+  }
+  server_->stop();
+  server_.reset();  // the handler's coroutine still runs: it must not touch a dead server
+  EXPECT_TRUE(client.wait_closed());
 }
 
 TEST_F(HttpServerTest, PortInUseIsAnErrorNamingTheAddress) {
