@@ -149,11 +149,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   // Serves one request; false when the connection is to be closed.
   awaitable<bool> serve_one(beast::flat_buffer& buffer);
-  awaitable<bool> read_failed(const boost::system::error_code& ec);
+  // `method` and `path` name the request in the log when its header was read ("-" otherwise).
+  awaitable<bool> read_failed(const boost::system::error_code& ec, const std::string& method,
+                              const std::string& path);
   awaitable<bool> respond(HttpResponse response, unsigned version, bool keep_alive, const std::string& method,
                           const std::string& path, Clock::time_point started);
   // An error reply after which the connection closes.
-  awaitable<bool> fail(int status, const std::string& code, const std::string& message);
+  awaitable<bool> fail(int status, const std::string& code, const std::string& message,
+                       const std::string& method = "-", const std::string& path = "-");
   awaitable<void> stream_events(std::shared_ptr<SseChannel> channel, unsigned version,
                                 const std::string& method, const std::string& path,
                                 Clock::time_point started);
@@ -200,7 +203,17 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
     }
     if (!ec) std::tie(ec, n) = co_await http::async_read(stream_, buffer, parser, nothrow);
   }
-  if (ec) co_return co_await read_failed(ec);
+  if (ec) {
+    std::string method = "-";
+    std::string path = "-";
+    if (parser.is_header_done()) {
+      // Beast admits no control characters or spaces in a target: safe to log as sent, minus the query.
+      method = upper(parser.get().method_string());
+      const std::string_view target = parser.get().target();
+      path = std::string(target.substr(0, target.find('?')));
+    }
+    co_return co_await read_failed(ec, method, path);
+  }
 
   auto& message = parser.get();
   HttpRequest request;
@@ -209,7 +222,7 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
   request.peer = peer_;
   const auto url = boost::urls::parse_origin_form(request.target);
   if (!url) {
-    co_return co_await fail(400, "bad_request", "the request target is not a valid path");
+    co_return co_await fail(400, "bad_request", "the request target is not a valid path", request.method);
   }
   // The log names the path still percent-encoded: a decoded one could carry line breaks into the log.
   const std::string log_path(url->encoded_path());
@@ -251,10 +264,12 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
                              log_path, started);
 }
 
-awaitable<bool> Connection::read_failed(const boost::system::error_code& ec) {
+awaitable<bool> Connection::read_failed(const boost::system::error_code& ec, const std::string& method,
+                                        const std::string& path) {
   if (ec == http::error::body_limit) {
     co_return co_await fail(413, "payload_too_large",
-                            "request body is larger than " + size_text(server_->options.max_body_bytes));
+                            "request body is larger than " + size_text(server_->options.max_body_bytes),
+                            method, path);
   }
   if (ec == http::error::header_limit) {
     co_return co_await fail(431, "headers_too_large",
@@ -268,9 +283,10 @@ awaitable<bool> Connection::read_failed(const boost::system::error_code& ec) {
   co_return co_await fail(400, "bad_request", "malformed HTTP request");
 }
 
-awaitable<bool> Connection::fail(int status, const std::string& code, const std::string& message) {
+awaitable<bool> Connection::fail(int status, const std::string& code, const std::string& message,
+                                 const std::string& method, const std::string& path) {
   const auto started = Clock::now();
-  co_await respond(json_error(status, code, message), 11, false, "-", "-", started);
+  co_await respond(json_error(status, code, message), 11, false, method, path, started);
   co_await linger_close();
   co_return false;
 }
