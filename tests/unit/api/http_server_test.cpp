@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -35,6 +37,25 @@ std::string post_request(const std::string& target, const std::string& body) {
   return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
+
+// Keeps what the server logs, for the test that checks no secret reaches the log.
+class CapturingSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::string text() {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    text_.append(message.payload.data(), message.payload.size());
+    text_ += "\n";
+  }
+  void flush_() override {}
+
+ private:
+  std::string text_;  // guarded by base_sink's mutex_
+};
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -121,6 +142,7 @@ class HttpServerTest : public ::testing::Test {
     }
     other_work_.reset();
     if (other_runner_.joinable()) other_runner_.join();
+    if (previous_logger_) spdlog::set_default_logger(previous_logger_);
   }
 
   void start(HttpServerOptions options = {}) {
@@ -162,6 +184,7 @@ class HttpServerTest : public ::testing::Test {
   std::condition_variable channels_changed_;
   std::vector<std::shared_ptr<SseChannel>> channels_;
   bool slow_started_ = false;  // guarded by channels_mutex_
+  std::shared_ptr<spdlog::logger> previous_logger_;
 };
 
 TEST_F(HttpServerTest, RoutesWithParamsAndLiteralPrecedence) {
@@ -555,6 +578,29 @@ TEST_F(HttpServerTest, ServerMayBeDestroyedWhileAHandlerRuns) {
   server_->stop();
   server_.reset();  // the handler's coroutine still runs: it must not touch a dead server
   EXPECT_TRUE(client.wait_closed());
+}
+
+TEST_F(HttpServerTest, LogsOneLinePerRequestWithoutSecrets) {
+  auto sink = std::make_shared<CapturingSink>();
+  // Restored by the fixture once the server's thread is gone: spdlog's free functions use the default logger
+  // through a raw pointer.
+  previous_logger_ = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("capture", sink);
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+  start();
+  TestClient client(port());
+  ASSERT_TRUE(
+      client.send(get_request("/echo/x?token=query-secret", "Authorization: Bearer header-secret\r\n")));
+  ASSERT_TRUE(client.read_response());
+  const std::string expected = "event=http_request method=GET path=/echo/x status=200 duration_ms=";
+  const auto deadline = std::chrono::steady_clock::now() + 5s;  // the line is written after the reply
+  while (sink->text().find(expected) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  const std::string text = sink->text();
+  EXPECT_NE(text.find(expected), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
 }
 
 TEST_F(HttpServerTest, PortInUseIsAnErrorNamingTheAddress) {
