@@ -326,13 +326,14 @@ bool ControlPlane::save_channel(Channel& channel) {
   channel.record.extra_json = extra.dump();
   store::Change change;
   change.put_channels.push_back(channel.record);
+  channel.record.version += 1;  // the event shows the version this change stores
   change.events.push_back(channel_event(channel));
   auto committed = store_.commit(change);
   if (!committed) {
+    channel.record.version -= 1;
     spdlog::error("event=store_write_failed channel={} error=\"{}\"", channel.record.id, committed.error().message());
     return false;
   }
-  channel.record.version += 1;
   publish(change.events, committed->event_ids);
   return true;
 }
@@ -345,14 +346,15 @@ bool ControlPlane::save_destination(Destination& destination) {
   destination.record.extra_json = extra.dump();
   store::Change change;
   change.put_destinations.push_back(destination.record);
+  destination.record.version += 1;  // the event shows the version this change stores
   change.events.push_back(destination_event(destination));
   auto committed = store_.commit(change);
   if (!committed) {
+    destination.record.version -= 1;
     spdlog::error("event=store_write_failed destination={} error=\"{}\"", destination.record.id,
                   committed.error().message());
     return false;
   }
-  destination.record.version += 1;
   publish(change.events, committed->event_ids);
   return true;
 }

@@ -72,6 +72,7 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"auto_start", record.auto_start},
       {"auto_stop_after_s", record.auto_stop_after_s},
       {"destinations_on", destinations_on},
+      {"version", record.version},
       {"created_at", rfc3339(record.created_at)},
       {"updated_at", rfc3339(record.updated_at)},
   };
@@ -140,6 +141,7 @@ nlohmann::json ControlPlane::destination_json(const Destination& destination) co
         {"uptime_s", live ? out.uptime_s : 0},
         {"reconnects", live ? out.reconnects : 0},
         {"dropped_packets", live ? out.dropped_packets : 0}}},
+      {"version", record.version},
       {"created_at", rfc3339(record.created_at)},
       {"updated_at", rfc3339(record.updated_at)},
   };

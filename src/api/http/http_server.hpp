@@ -17,8 +17,9 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port (see HttpServer::port())
   size_t max_body_bytes = 64 * 1024;
-  std::chrono::seconds idle_timeout{60};
-  std::chrono::seconds sse_heartbeat{15};
+  // Milliseconds so tests can run short; `= std::chrono::seconds(n)` still works.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds sse_heartbeat{std::chrono::seconds(15)};
 };
 
 class HttpServer {

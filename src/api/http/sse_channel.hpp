@@ -8,15 +8,19 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
 namespace lunora::api {
 
-class SseChannel {
+// Always owned by a std::shared_ptr (std::make_shared): push() and close() post the wake-up with a reference
+// to the channel, so a producer may drop the last outside reference right after pushing.
+class SseChannel : public std::enable_shared_from_this<SseChannel> {
  public:
-  // `executor` is the connection's executor (the waiting coroutine runs there).
+  // `executor` is the connection's executor (the waiting coroutine runs there). It must run one handler at a
+  // time (a strand, as HttpServer's connections have): push() and close() cancel the timer there.
   SseChannel(boost::asio::any_io_executor executor, size_t max_queued_events);
 
   // Thread-safe. Returns false when the channel is closed (or was just closed for overflowing): the producer
@@ -34,6 +38,8 @@ class SseChannel {
   static std::string format(int64_t id, const std::string& event, const std::string& data);
 
  private:
+  void wake();  // cancels wake_ on its executor
+
   mutable std::mutex mutex_;  // guards queue_, closed_
   std::deque<std::string> queue_;
   bool closed_ = false;
