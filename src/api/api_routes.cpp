@@ -27,13 +27,21 @@ HttpResponse to_response(const Outcome& outcome) {
   return response;
 }
 
-// Runs `command` on the control thread and comes back with its Outcome.
+template <typename Command>
+awaitable<std::invoke_result_t<Command&>> run_command(Command command) {
+  co_return command();
+}
+
+awaitable<HttpReply> reply_of(awaitable<Outcome> pending) {
+  Outcome outcome = co_await std::move(pending);
+  co_return to_response(outcome);
+}
+
+// Runs `command` on the control thread and comes back with its Outcome. Not a coroutine itself: GCC 12
+// destroys an init-capture of a coroutine parameter twice, so the command only moves through plain calls.
 template <typename Command>
 awaitable<HttpReply> on_control(ControlPlane& control, Command command) {
-  Outcome outcome = co_await asio::co_spawn(
-      control.executor(), [command = std::move(command)]() -> awaitable<Outcome> { co_return command(); },
-      asio::use_awaitable);
-  co_return to_response(outcome);
+  return reply_of(asio::co_spawn(control.executor(), run_command(std::move(command)), asio::use_awaitable));
 }
 
 class Auth {
@@ -93,7 +101,8 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
     return guarded([handler = std::move(handler)](HttpRequest& request) -> awaitable<HttpReply> {
       auto body = json_body(request);
       if (auto* error = std::get_if<HttpResponse>(&body)) co_return *error;
-      co_return co_await handler(request, std::get<nlohmann::json>(std::move(body)));
+      auto pending = handler(request, std::get<nlohmann::json>(std::move(body)));
+      co_return co_await std::move(pending);
     });
   };
   auto param = [](const HttpRequest& request) { return request.path_params.at("id"); };
@@ -102,8 +111,8 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
     co_return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
   });
   router->add("GET", "/metrics", [cp](HttpRequest&) -> awaitable<HttpReply> {
-    std::string text = co_await asio::co_spawn(
-        cp->executor(), [cp]() -> awaitable<std::string> { co_return cp->metrics_text(); }, asio::use_awaitable);
+    std::string text = co_await asio::co_spawn(cp->executor(), run_command([cp] { return cp->metrics_text(); }),
+                                               asio::use_awaitable);
     co_return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), {}};
   });
 
@@ -181,15 +190,16 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
                 }
                 auto channel = std::make_shared<SseChannel>(co_await asio::this_coro::executor, sse_max_queued);
                 channel->push("retry: 2000\n\n");
-                co_await asio::co_spawn(
-                    cp->executor(),
-                    [cp, channel, last_event_id]() -> awaitable<void> {
-                      cp->subscribe(last_event_id, [channel](const store::EventRecord& event) {
-                        return channel->push(SseChannel::format(event.id, event.type, event.data));
-                      });
-                      co_return;
-                    },
-                    asio::use_awaitable);
+                auto subscribe = [cp, channel, last_event_id] {
+                  cp->subscribe(last_event_id, [channel](const store::EventRecord& event) {
+                    if (event.id == 0) {  // not a stored event (resync): no id to resume from
+                      return channel->push("event: " + event.type + "\ndata: " + event.data + "\n\n");
+                    }
+                    return channel->push(SseChannel::format(event.id, event.type, event.data));
+                  });
+                  return true;
+                };
+                co_await asio::co_spawn(cp->executor(), run_command(std::move(subscribe)), asio::use_awaitable);
                 co_return channel;
               }));
   return router;

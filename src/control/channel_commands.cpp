@@ -218,6 +218,11 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
     outcome.body["error"]["destinations"] = live;
     return outcome;
   }
+  // Stop first: every output off the hub now, closed properly in the background.
+  for (auto* destination : owned) {
+    engine_.stop_output(id, destination->record.id, {});
+    destination->in_engine = false;
+  }
   store::Change change;
   for (auto* destination : owned) {
     change.delete_destinations.push_back(destination->record.id);
@@ -231,8 +236,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
     spdlog::error("event=store_write_failed channel={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }
-  // The engine stops every output of the channel and its ingest (proper closes, in the background).
-  engine_.close_channel(id, {});
+  engine_.close_channel(id, {});  // its ingest listener and RTMP key
   for (auto* destination : owned) destinations_.erase(destination->record.id);
   spdlog::info("event=channel_deleted id={} destinations={}", id, owned.size());
   channels_.erase(id);

@@ -54,6 +54,8 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     auto key = secrets_.open(record.stream_key_sealed);
     if (!key) return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
     destination->stream_key = *key;
+    destination->status_detail =
+        nlohmann::json::parse(record.extra_json, nullptr, false).value("status_detail", std::string());
     destination->record = std::move(record);
     destinations_[destination->record.id] = std::move(destination);
   }
@@ -114,9 +116,8 @@ void ControlPlane::tick() {
     if (destination->record.desired_on && !destination->in_engine) drive_destination(*destination);
   }
   for (auto& [id, channel] : channels_) update_channel_state(*channel);
-  static int prune_countdown = 0;
-  if (++prune_countdown >= 240) {  // about once a minute
-    prune_countdown = 0;
+  if (++ticks_since_prune_ >= 240) {  // about once a minute
+    ticks_since_prune_ = 0;
     if (auto pruned = store_.prune_events(options_.events_kept); !pruned) {
       spdlog::warn("event=store_prune_failed error=\"{}\"", pruned.error().message());
     }
@@ -127,12 +128,13 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
   Channel* channel = find_channel(report.channel_id);
   if (channel == nullptr) return;
   const auto& before = channel->input;
-  const bool input_changed = before.connected != report.input.connected ||
+  const bool input_changed = channel->input_reported && (before.connected != report.input.connected ||
                              before.video_codec != report.input.video_codec ||
                              before.width != report.input.width || before.height != report.input.height ||
                              before.audio_codec != report.input.audio_codec ||
-                             before.listening != report.input.listening;
+                             before.listening != report.input.listening);
   channel->input = report.input;
+  channel->input_reported = true;
   if (input_changed) {
     spdlog::info("event=input_{} channel={} codec={} size={}x{}", report.input.connected ? "up" : "down",
                  channel->record.id, report.input.video_codec, report.input.width, report.input.height);
@@ -215,25 +217,32 @@ void ControlPlane::update_channel_state(Channel& channel) {
   auto& record = channel.record;
   bool any_on = false;
   bool any_stopping = false;
+  bool any_streaming = false;
   for (const auto& [id, destination] : destinations_) {
     if (destination->record.channel_id != record.id) continue;
     any_on = any_on || destination->record.desired_on;
     any_stopping = any_stopping || destination->record.status == "stopping";
+    any_streaming = any_streaming || destination->record.status == "streaming";
   }
   const int64_t now = now_ms();
-  const bool wanted = channel.manual_start || (record.auto_start && any_on);
+  // auto_start only decides whether starting a destination may start the channel; once destinations are on
+  // (or it was started by hand) the channel runs.
+  const bool wanted = channel.manual_start || any_on;
   std::string state = record.state;
   std::string message;
   if (!channel.listen_error.empty()) {
     state = "error";
     message = channel.listen_error;
   } else if (wanted) {
-    state = "running";
     channel.idle_since_ms = 0;
+    const bool up = any_streaming || (channel.manual_start && channel.input.connected);
+    state = up || record.state == "running" ? "running" : "starting";
+    if (state == "starting") message = channel.input.connected ? "connecting destinations" : "waiting for input";
   } else if (record.state == "running" || record.state == "starting" || record.state == "stopping") {
+    // Auto stop: keep running `auto_stop_after_s` after the last destination went off, then release.
     if (channel.idle_since_ms == 0) channel.idle_since_ms = now;
     const bool expired = now - channel.idle_since_ms >= int64_t{record.auto_stop_after_s} * 1000;
-    state = any_stopping ? "stopping" : expired ? "idle" : record.state == "stopping" ? "idle" : "running";
+    state = any_stopping ? "stopping" : (expired || record.state != "running") ? "idle" : "running";
   } else {
     state = "idle";
   }
@@ -296,6 +305,15 @@ void ControlPlane::subscribe(std::optional<int64_t> last_event_id, Subscriber su
       // Older than what memory holds: replay from the store first.
       const int64_t until = recent_events_.empty() ? INT64_MAX : recent_events_.front().id;
       auto stored = store_.events_after(after, options_.events_kept);
+      const int64_t first = stored && !stored->empty() ? stored->front().id
+                                                       : (recent_events_.empty() ? after + 1 : until);
+      auto last = store_.last_event_id();
+      if (!stored || (first > after + 1 && last && *last > after)) {
+        // Events the client missed are gone (pruned): tell it to reload its state instead of resuming.
+        const store::EventRecord resync{0, "resync", R"({"reason":"events since Last-Event-ID are no longer kept"})",
+                                        now_ms()};
+        if (!subscriber(resync)) return;
+      }
       if (stored) {
         for (const auto& event : *stored) {
           if (event.id >= until) break;

@@ -71,7 +71,8 @@ class ControlPlane {
   std::string metrics_text();
 
   // Live events. `subscriber` is called on the control thread for every event after `last_event_id`
-  // (nullopt: only new ones), in order, without gaps; it returns false to unsubscribe.
+  // (nullopt: only new ones), in order, without gaps; it returns false to unsubscribe. When the events after
+  // `last_event_id` are no longer kept, it first gets a `resync` event with id 0 (reload the state).
   using Subscriber = std::function<bool(const store::EventRecord&)>;
   void subscribe(std::optional<int64_t> last_event_id, Subscriber subscriber);
 
@@ -113,6 +114,7 @@ class ControlPlane {
   const ControlOptions options_;
   boost::asio::steady_timer timer_;
   bool stopping_ = false;
+  int ticks_since_prune_ = 0;
 
   // All owned by the control thread.
   std::map<std::string, std::unique_ptr<Channel>> channels_;

@@ -186,6 +186,10 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
   Destination* destination = find_destination(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   const std::string channel_id = destination->record.channel_id;
+  // Stop first: the engine takes the output off the hub now (no more media to it) and closes it properly in
+  // the background. If the delete cannot be saved, the reconciler turns the output on again (desired state).
+  engine_.stop_output(channel_id, id, {});
+  destination->in_engine = false;
   store::Change change;
   change.delete_destinations.push_back(id);
   change.events.push_back({0, "destination_deleted", nlohmann::json{{"id", id}, {"channel_id", channel_id}}.dump(),
@@ -195,8 +199,6 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
     spdlog::error("event=store_write_failed destination={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }
-  // Stop first when needed: the engine drops the output from its set now and closes it properly meanwhile.
-  engine_.stop_output(channel_id, id, {});
   destinations_.erase(id);
   spdlog::info("event=destination_deleted id={}", id);
   publish(change.events, committed->event_ids);
