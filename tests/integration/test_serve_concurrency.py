@@ -19,7 +19,11 @@ class ServeConcurrencyTest(IntegrationTest):
         keys = [f"race{i}" for i in range(5)]
         ids = {serve.add_destination(channel["id"], k, base, k)["id"]: k for k in keys}
         rng = random.Random(7)
-        plan = [(rng.choice(list(ids)), rng.choice(["start", "start", "stop", "delete"])) for _ in range(50)]
+        # Four destinations get starts and stops; the fifth also gets deletes, racing its own starts and stops.
+        order = list(ids)
+        plan = [(d, rng.choice(["start", "start", "stop"])) for d in (rng.choice(order[:4]) for _ in range(40))]
+        plan += [(order[4], rng.choice(["start", "stop", "delete"])) for _ in range(10)]
+        rng.shuffle(plan)
         results = [None] * len(plan)
         barrier = threading.Barrier(len(plan))
 
@@ -54,8 +58,14 @@ class ServeConcurrencyTest(IntegrationTest):
 
         def settled():
             listed = {d["id"]: d for d in serve.api("GET", "/destinations", expect=200)["destinations"]}
-            return all(s not in ("starting", "stopping") for s in (d["status"] for d in listed.values())) and listed
-        listed = wait_for(settled, 30, "every destination settled")
+            settled_now = all(d["status"] not in ("starting", "stopping") for d in listed.values())
+            return (listed,) if settled_now else None
+        try:
+            listed = wait_for(settled, 30, "every destination settled")[0]
+        except AssertionError:
+            print({d["id"]: (d["status"], d["status_detail"], d["enabled"]) for d in
+                   serve.api("GET", "/destinations", expect=200)["destinations"]})
+            raise
 
         for d, want in expected.items():
             if want == "deleted":
@@ -67,6 +77,7 @@ class ServeConcurrencyTest(IntegrationTest):
         def publishing():
             return {k for k, s in nginx.stat().items() if s.get("publisher_id") and s["nclients"] > 0}
         want_keys = {ids[d] for d, x in listed.items() if x["status"] == "streaming"}
+        self.assertTrue(want_keys, "the plan leaves some destinations on")
         wait_for(lambda: publishing() == want_keys, 15, f"nginx publishers == {want_keys}")
 
 
