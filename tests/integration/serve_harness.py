@@ -19,7 +19,7 @@ class Serve(Process):
     """One `lunora serve`. `data_dir` survives restarts; call restart() / kill9()."""
 
     def __init__(self, data_dir=None, env=None, extra=(), token=TOKEN, http_port=None, rtmp_port=None,
-                 srt_port=None):
+                 srt_port=None, http_flag=True):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="lunora-serve-")
         self.http_port = http_port or free_port()
         self.rtmp_port = rtmp_port or free_port()
@@ -27,11 +27,14 @@ class Serve(Process):
         self.token = token
         self.extra = list(extra)
         self.env = dict(env or {})
+        self.http_flag = http_flag  # False: the test sets the HTTP address through the environment or a file
         self._start()
 
     def _start(self):
-        args = [LUNORA, "serve", "--data-dir", self.data_dir, "--http", f"127.0.0.1:{self.http_port}",
-                "--rtmp", f"127.0.0.1:{self.rtmp_port}", "--srt-port", str(self.srt_port),
+        args = [LUNORA, "serve", "--data-dir", self.data_dir]
+        if self.http_flag:
+            args += ["--http", f"127.0.0.1:{self.http_port}"]
+        args += ["--rtmp", f"127.0.0.1:{self.rtmp_port}", "--srt-port", str(self.srt_port),
                 "--backoff-initial-ms", "300", "--backoff-cap-ms", "2000"] + self.extra
         env = dict(os.environ)
         if self.token:
