@@ -2,10 +2,12 @@
 JOBS ?= $(shell nproc)
 INPUT ?= srt://127.0.0.1:9000?mode=listener
 OUTPUTS ?=
+DATA_DIR ?= ./data
+SERVE_ARGS ?=
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 
-.PHONY: deps build run test test-default test-asan fuzz format format-check tidy bench clean
+.PHONY: deps build run relay test test-default test-asan fuzz format format-check tidy bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -14,8 +16,12 @@ build: deps
 	cmake --preset default
 	cmake --build --preset default -j$(JOBS)
 
-# Restreams INPUT to every URL in OUTPUTS, printing stats once a second.
+# Runs the service: REST API on 127.0.0.1:8080, RTMP ingest on :1935, channel `main` on SRT :9000.
 run: build
+	./build/default/src/lunora serve --data-dir '$(DATA_DIR)' $(SERVE_ARGS)
+
+# Restreams INPUT to every URL in OUTPUTS without the API, printing stats once a second.
+relay: build
 	./build/default/src/lunora relay --input '$(INPUT)' $(foreach o,$(OUTPUTS),--output '$(o)') --stats
 
 # Every test: the suite (unit, fuzz corpus replay, integration) in the normal build and again under
@@ -47,6 +53,7 @@ tidy: build
 
 bench: build
 	bench/fanout/run.sh
+	bench/api/bench_api.py
 
 clean:
 	rm -rf build
