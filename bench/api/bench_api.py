@@ -25,7 +25,7 @@ from harness import wait_for  # noqa: E402
 
 
 def wrk(url, seconds, connections, script=None):
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}"]
+    args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}"]
     if script:
         args += ["-s", script]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
@@ -60,6 +60,8 @@ def main():
         result = {"destinations": args.destinations, "connections": args.connections, "seconds": args.seconds}
         result["healthz"] = wrk(base + "/healthz", args.seconds, args.connections)
         result["list_destinations"] = wrk(base + "/api/v1/destinations", args.seconds, args.connections)
+        for c in (1, 4):
+            result[f"list_destinations_c{c}"] = wrk(base + "/api/v1/destinations", args.seconds, c)
         result["get_destination"] = wrk(base + f"/api/v1/destinations/{ids[0]}", args.seconds, args.connections)
         result["list_vs_healthz_p99"] = result["list_destinations"]["p99_ms"] / result["healthz"]["p99_ms"]
 

@@ -32,6 +32,14 @@ awaitable<std::invoke_result_t<Command&>> run_command(Command command) {
   co_return command();
 }
 
+// A command on the control thread; what it changed is in the read snapshot before the reply leaves.
+template <typename Command>
+awaitable<Outcome> run_control_command(ControlPlane* control, Command command) {
+  Outcome outcome = command();
+  control->publish_snapshot();
+  co_return outcome;
+}
+
 awaitable<HttpReply> reply_of(awaitable<Outcome> pending) {
   Outcome outcome = co_await std::move(pending);
   co_return to_response(outcome);
@@ -41,7 +49,8 @@ awaitable<HttpReply> reply_of(awaitable<Outcome> pending) {
 // destroys an init-capture of a coroutine parameter twice, so the command only moves through plain calls.
 template <typename Command>
 awaitable<HttpReply> on_control(ControlPlane& control, Command command) {
-  return reply_of(asio::co_spawn(control.executor(), run_command(std::move(command)), asio::use_awaitable));
+  return reply_of(
+      asio::co_spawn(control.executor(), run_control_command(&control, std::move(command)), asio::use_awaitable));
 }
 
 class Auth {
@@ -145,9 +154,12 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
               }));
 
   router->add("GET", "/api/v1/destinations", guarded([cp](HttpRequest& r) -> awaitable<HttpReply> {
+                // The hot read path: served from the control plane's snapshot on this I/O thread.
                 std::optional<std::string> channel_id;
                 if (auto it = r.query.find("channel_id"); it != r.query.end()) channel_id = it->second;
-                return on_control(*cp, [cp, channel_id] { return cp->list_destinations(channel_id); });
+                auto text = cp->destinations_list_json(channel_id);
+                if (!text) co_return json_error(404, "not_found", "no channel with id " + *channel_id);
+                co_return HttpResponse{200, "application/json", std::move(*text), {}};
               }));
   router->add("POST", "/api/v1/destinations", with_body([cp](HttpRequest&, nlohmann::json body) {
                 return on_control(*cp, [cp, body = std::move(body)] { return cp->create_destination(body); });

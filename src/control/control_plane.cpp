@@ -90,6 +90,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     drive_destination(*destination);
   }
   for (auto& [id, channel] : channels_) update_channel_state(*channel);
+  publish_snapshot();
   schedule_tick();
   return created;
 }
@@ -106,6 +107,7 @@ void ControlPlane::schedule_tick() {
   timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive || stopping_) return;
     tick();
+    publish_snapshot(true);
     schedule_tick();
   });
 }
@@ -289,6 +291,7 @@ bool ControlPlane::commit(store::Change change) {
 }
 
 void ControlPlane::publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids) {
+  snapshot_stale_ = true;
   for (size_t i = 0; i < events.size(); ++i) {
     store::EventRecord event = events[i];
     event.id = ids.at(i);

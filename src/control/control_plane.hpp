@@ -14,8 +14,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "control/outcome.hpp"
 #include "control/secret_box.hpp"
@@ -68,6 +70,14 @@ class ControlPlane {
   Outcome stop_destination(const std::string& id);
 
   Outcome list_platforms();
+
+  // Thread-safe, for the hot read path (GET /api/v1/destinations without a hop to the control thread): the
+  // list as JSON text from the last published snapshot; nullopt when `channel_id` names no channel.
+  std::optional<std::string> destinations_list_json(const std::optional<std::string>& channel_id) const;
+  // Control thread: publishes what the last commands and engine reports changed to that snapshot. Every
+  // command's front door calls it before answering, so a client reads its own writes. Cheap when nothing
+  // changed; `stats` also picks up the engine's latest counters.
+  void publish_snapshot(bool stats = false);
   std::string metrics_text();
 
   // Live events. `subscriber` is called on the control thread for every event after `last_event_id`
@@ -122,6 +132,18 @@ class ControlPlane {
   std::deque<store::EventRecord> recent_events_;  // the newest events, for resumes without the store
   std::vector<Subscriber> subscribers_;
   std::shared_ptr<bool> alive_;  // completions posted from the engine check it after shutdown
+
+  struct DestinationsSnapshot {
+    struct Item {
+      std::string channel_id;
+      std::shared_ptr<const std::string> json;
+    };
+    std::vector<Item> items;  // ordered by created_at, id
+    std::vector<std::string> channel_ids;  // sorted
+  };
+  bool snapshot_stale_ = true;  // a change was published since the last snapshot
+  mutable std::mutex snapshot_mutex_;  // guards snapshot_ (written on the control thread, read by HTTP threads)
+  std::shared_ptr<const DestinationsSnapshot> snapshot_;
 };
 
 }  // namespace lunora::control

@@ -64,17 +64,61 @@ Problem check_endpoint(const std::string& platform_id, const std::string& url, c
 }  // namespace
 
 Outcome ControlPlane::list_destinations(const std::optional<std::string>& channel_id) {
-  if (channel_id && find_channel(*channel_id) == nullptr) return not_found("no channel with id " + *channel_id);
-  std::vector<const Destination*> selected;
-  for (const auto& [id, destination] : destinations_) {
-    if (!channel_id || destination->record.channel_id == *channel_id) selected.push_back(destination.get());
-  }
-  std::sort(selected.begin(), selected.end(), [](const Destination* a, const Destination* b) {
+  publish_snapshot();
+  auto text = destinations_list_json(channel_id);
+  if (!text) return not_found("no channel with id " + *channel_id);
+  return {200, nlohmann::json::parse(*text)};
+}
+
+void ControlPlane::publish_snapshot(bool stats) {
+  if (!snapshot_stale_ && !stats) return;
+  snapshot_stale_ = false;
+  auto snapshot = std::make_shared<DestinationsSnapshot>();
+  std::vector<Destination*> ordered;
+  ordered.reserve(destinations_.size());
+  for (auto& [id, destination] : destinations_) ordered.push_back(destination.get());
+  std::sort(ordered.begin(), ordered.end(), [](const Destination* a, const Destination* b) {
     return std::tie(a->record.created_at, a->record.id) < std::tie(b->record.created_at, b->record.id);
   });
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto* destination : selected) items.push_back(destination_json(*destination));
-  return {200, {{"destinations", items}}};
+  for (auto* destination : ordered) {
+    const auto& out = destination->output;
+    const bool live = destination->record.desired_on && destination->in_engine;
+    auto source = std::make_tuple(destination->record.version, live, destination->status_detail,
+                                  live ? out.bytes_sent : 0, live ? out.bitrate_kbps : 0.0, live ? out.uptime_s : 0,
+                                  live ? out.reconnects : 0, live ? out.dropped_packets : 0);
+    if (!destination->json_text || source != destination->json_source) {
+      destination->json_text = std::make_shared<const std::string>(destination_json(*destination).dump());
+      destination->json_source = std::move(source);
+    }
+    snapshot->items.push_back({destination->record.channel_id, destination->json_text});
+  }
+  for (const auto& [id, channel] : channels_) snapshot->channel_ids.push_back(id);  // std::map: sorted
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(snapshot);
+}
+
+std::optional<std::string> ControlPlane::destinations_list_json(const std::optional<std::string>& channel_id) const {
+  std::shared_ptr<const DestinationsSnapshot> snapshot;
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot = snapshot_;
+  }
+  std::string text = R"({"destinations":[)";
+  if (!snapshot) return text + "]}";
+  if (channel_id && !std::binary_search(snapshot->channel_ids.begin(), snapshot->channel_ids.end(), *channel_id)) {
+    return std::nullopt;
+  }
+  size_t size = text.size() + 2;
+  for (const auto& item : snapshot->items) size += item.json->size() + 1;
+  text.reserve(size);
+  bool first = true;
+  for (const auto& item : snapshot->items) {
+    if (channel_id && item.channel_id != *channel_id) continue;
+    if (!first) text += ',';
+    text += *item.json;
+    first = false;
+  }
+  return text + "]}";
 }
 
 Outcome ControlPlane::get_destination(const std::string& id) {
@@ -266,6 +310,7 @@ Outcome ControlPlane::stop_destination(const std::string& id) {
       ready.output = {};
       if (save_destination(ready)) *stopped = std::move(ready);
       if (Channel* channel = find_channel(stopped->record.channel_id)) update_channel_state(*channel);
+      publish_snapshot();
     });
   });
   return {202, destination_json(*destination)};

@@ -2,7 +2,9 @@
 // reported state), the secrets opened once, and what the engine last reported. Owned by the control thread.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <tuple>
 
 #include "control/control_plane.hpp"
 
@@ -26,6 +28,10 @@ struct ControlPlane::Destination {
   engine::OutputReport output;  // last engine report (stats)
   bool in_engine = false;       // start_output was issued for the current desired state
   uint64_t generation = 0;      // bumped by every start/stop: late completions of older ones are ignored
+
+  // The JSON of the last snapshot and what it was built from (rebuilt only when that changes).
+  std::shared_ptr<const std::string> json_text;
+  std::tuple<int64_t, bool, std::string, uint64_t, double, uint64_t, uint32_t, uint64_t> json_source;
 };
 
 }  // namespace lunora::control

@@ -391,6 +391,10 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       co_await pause.async_wait(nothrow);
       continue;
     }
+    // A response goes out in more than one write (header, body): without TCP_NODELAY, Nagle holds the second
+    // until the client's delayed ACK (40-200 ms on Linux).
+    boost::system::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     auto connection = std::make_shared<Connection>(self, std::move(socket));
     if (!track(connection)) co_return;  // stopping: `connection` goes out of scope and closes its socket
     asio::co_spawn(connection->executor(), connection->run(),
