@@ -49,8 +49,8 @@ awaitable<HttpReply> reply_of(awaitable<Outcome> pending) {
 // destroys an init-capture of a coroutine parameter twice, so the command only moves through plain calls.
 template <typename Command>
 awaitable<HttpReply> on_control(ControlPlane& control, Command command) {
-  return reply_of(
-      asio::co_spawn(control.executor(), run_control_command(&control, std::move(command)), asio::use_awaitable));
+  return reply_of(asio::co_spawn(control.executor(), run_control_command(&control, std::move(command)),
+                                 asio::use_awaitable));
 }
 
 class Auth {
@@ -84,7 +84,8 @@ class Auth {
 std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request) {
   const std::string type = request.header("content-type");
   if (type.rfind("application/json", 0) != 0) {
-    return json_error(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
+    return json_error(415, "unsupported_media_type",
+                      "send the body as JSON with Content-Type: application/json");
   }
   auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded()) return json_error(400, "invalid_json", "the request body is not valid JSON");
@@ -120,8 +121,8 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
     co_return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
   });
   router->add("GET", "/metrics", [cp](HttpRequest&) -> awaitable<HttpReply> {
-    std::string text = co_await asio::co_spawn(cp->executor(), run_command([cp] { return cp->metrics_text(); }),
-                                               asio::use_awaitable);
+    std::string text = co_await asio::co_spawn(
+        cp->executor(), run_command([cp] { return cp->metrics_text(); }), asio::use_awaitable);
     co_return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), {}};
   });
 
@@ -135,21 +136,25 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
                 return on_control(*cp, [cp, id = param(r)] { return cp->get_channel(id); });
               }));
   router->add("PATCH", "/api/v1/channels/{id}", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
-                return on_control(*cp,
-                                  [cp, id = param(r), body = std::move(body)] { return cp->patch_channel(id, body); });
+                return on_control(
+                    *cp, [cp, id = param(r), body = std::move(body)] { return cp->patch_channel(id, body); });
               }));
-  router->add("DELETE", "/api/v1/channels/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
-                auto force = r.query.find("force");
-                const bool forced = force != r.query.end() && (force->second == "true" || force->second == "1");
-                return on_control(*cp, [cp, id = param(r), forced] { return cp->delete_channel(id, forced); });
-              }));
-  router->add("GET", "/api/v1/channels/{id}/ingest", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add(
+      "DELETE", "/api/v1/channels/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+        auto force = r.query.find("force");
+        const bool forced = force != r.query.end() && (force->second == "true" || force->second == "1");
+        return on_control(*cp, [cp, id = param(r), forced] { return cp->delete_channel(id, forced); });
+      }));
+  router->add("GET", "/api/v1/channels/{id}/ingest",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->channel_ingest(id); });
               }));
-  router->add("POST", "/api/v1/channels/{id}/start", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add("POST", "/api/v1/channels/{id}/start",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->start_channel(id); });
               }));
-  router->add("POST", "/api/v1/channels/{id}/stop", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add("POST", "/api/v1/channels/{id}/stop",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->stop_channel(id); });
               }));
 
@@ -164,20 +169,25 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
   router->add("POST", "/api/v1/destinations", with_body([cp](HttpRequest&, nlohmann::json body) {
                 return on_control(*cp, [cp, body = std::move(body)] { return cp->create_destination(body); });
               }));
-  router->add("GET", "/api/v1/destinations/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add("GET", "/api/v1/destinations/{id}",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->get_destination(id); });
               }));
-  router->add("PATCH", "/api/v1/destinations/{id}", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
-                return on_control(
-                    *cp, [cp, id = param(r), body = std::move(body)] { return cp->patch_destination(id, body); });
-              }));
-  router->add("DELETE", "/api/v1/destinations/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add(
+      "PATCH", "/api/v1/destinations/{id}", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
+        return on_control(
+            *cp, [cp, id = param(r), body = std::move(body)] { return cp->patch_destination(id, body); });
+      }));
+  router->add("DELETE", "/api/v1/destinations/{id}",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->delete_destination(id); });
               }));
-  router->add("POST", "/api/v1/destinations/{id}/start", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add("POST", "/api/v1/destinations/{id}/start",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->start_destination(id); });
               }));
-  router->add("POST", "/api/v1/destinations/{id}/stop", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+  router->add("POST", "/api/v1/destinations/{id}/stop",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->stop_destination(id); });
               }));
 
@@ -186,34 +196,35 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
               }));
 
   const size_t sse_max_queued = options.sse_max_queued;
-  router->add("GET", "/api/v1/events", guarded([cp, sse_max_queued](HttpRequest& r) -> awaitable<HttpReply> {
-                std::optional<int64_t> last_event_id;
-                std::string resume = r.header("last-event-id");
-                if (resume.empty()) {
-                  if (auto it = r.query.find("last_event_id"); it != r.query.end()) resume = it->second;
-                }
-                if (!resume.empty()) {
-                  char* end = nullptr;
-                  const long long value = std::strtoll(resume.c_str(), &end, 10);
-                  if (end == resume.c_str() || *end != '\0' || value < 0) {
-                    co_return json_error(400, "bad_request", "Last-Event-ID must be a non-negative whole number");
-                  }
-                  last_event_id = value;
-                }
-                auto channel = std::make_shared<SseChannel>(co_await asio::this_coro::executor, sse_max_queued);
-                channel->push("retry: 2000\n\n");
-                auto subscribe = [cp, channel, last_event_id] {
-                  cp->subscribe(last_event_id, [channel](const store::EventRecord& event) {
-                    if (event.id == 0) {  // not a stored event (resync): no id to resume from
-                      return channel->push("event: " + event.type + "\ndata: " + event.data + "\n\n");
-                    }
-                    return channel->push(SseChannel::format(event.id, event.type, event.data));
-                  });
-                  return true;
-                };
-                co_await asio::co_spawn(cp->executor(), run_command(std::move(subscribe)), asio::use_awaitable);
-                co_return channel;
-              }));
+  router->add(
+      "GET", "/api/v1/events", guarded([cp, sse_max_queued](HttpRequest& r) -> awaitable<HttpReply> {
+        std::optional<int64_t> last_event_id;
+        std::string resume = r.header("last-event-id");
+        if (resume.empty()) {
+          if (auto it = r.query.find("last_event_id"); it != r.query.end()) resume = it->second;
+        }
+        if (!resume.empty()) {
+          char* end = nullptr;
+          const long long value = std::strtoll(resume.c_str(), &end, 10);
+          if (end == resume.c_str() || *end != '\0' || value < 0) {
+            co_return json_error(400, "bad_request", "Last-Event-ID must be a non-negative whole number");
+          }
+          last_event_id = value;
+        }
+        auto channel = std::make_shared<SseChannel>(co_await asio::this_coro::executor, sse_max_queued);
+        channel->push("retry: 2000\n\n");
+        auto subscribe = [cp, channel, last_event_id] {
+          cp->subscribe(last_event_id, [channel](const store::EventRecord& event) {
+            if (event.id == 0) {  // not a stored event (resync): no id to resume from
+              return channel->push("event: " + event.type + "\ndata: " + event.data + "\n\n");
+            }
+            return channel->push(SseChannel::format(event.id, event.type, event.data));
+          });
+          return true;
+        };
+        co_await asio::co_spawn(cp->executor(), run_command(std::move(subscribe)), asio::use_awaitable);
+        co_return channel;
+      }));
   return router;
 }
 

@@ -1,11 +1,11 @@
 #include "app/serve_command.hpp"
 
 #include <fcntl.h>
-#include <cerrno>
-#include <cstring>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <boost/asio.hpp>
 #include <filesystem>
@@ -52,7 +52,8 @@ Result<AdminToken> admin_token(store::Store& store, const ServeSettings& setting
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) return Error(ErrorCode::kIo, "cannot create " + path + ": " + std::strerror(errno));
     const std::string line = generated + "\n";
-    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+    const bool ok =
+        ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) return Error(ErrorCode::kIo, "cannot write " + path + " (disk full?)");
     token.sha256 = control::sha256_hex(generated);
@@ -94,7 +95,8 @@ int run_serve(const ServeArgs& args) {
   std::error_code fs_error;
   std::filesystem::create_directories(settings.data_dir, fs_error);
   if (fs_error) {
-    std::cerr << "error: cannot create the data directory " << settings.data_dir << ": " << fs_error.message() << "\n";
+    std::cerr << "error: cannot create the data directory " << settings.data_dir << ": " << fs_error.message()
+              << "\n";
     return 1;
   }
   ::chmod(settings.data_dir.c_str(), 0700);
@@ -114,8 +116,8 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
 
-  asio::io_context io;                       // network I/O: HTTP, RTMP in and out
-  asio::io_context control_io;               // the control thread: domain state and the store
+  asio::io_context io;          // network I/O: HTTP, RTMP in and out
+  asio::io_context control_io;  // the control thread: domain state and the store
   auto io_guard = asio::make_work_guard(io);
   auto control_guard = asio::make_work_guard(control_io);
 
@@ -150,18 +152,19 @@ int run_serve(const ServeArgs& args) {
   api::HttpServerOptions http_options;
   http_options.host = http_address->first;
   http_options.port = http_address->second;
-  api::HttpServer http(io, http_options,
-                       api::make_api_router(control, {token->sha256, 5000}));
+  api::HttpServer http(io, http_options, api::make_api_router(control, {token->sha256, 5000}));
   if (auto started = http.start(); !started) {
     std::cerr << "error: " << started.error().message() << "\n";
     return 1;
   }
 
-  std::cout << "Lunora is running.\n  API:   http://" << http_options.host << ":" << http.port() << "/api/v1\n";
+  std::cout << "Lunora is running.\n  API:   http://" << http_options.host << ":" << http.port()
+            << "/api/v1\n";
   if (*created) {
     const auto& ingest = **created;
     std::cout << "  Channel \"main\" created. Point your encoder at:\n";
-    if (ingest["srt_url"].is_string()) std::cout << "    SRT:  " << ingest["srt_url"].get<std::string>() << "\n";
+    if (ingest["srt_url"].is_string())
+      std::cout << "    SRT:  " << ingest["srt_url"].get<std::string>() << "\n";
     std::cout << "    RTMP: " << ingest["rtmp_server"].get<std::string>()
               << "  (stream key: " << ingest["rtmp_key"].get<std::string>() << ")\n";
   }
@@ -181,8 +184,14 @@ int run_serve(const ServeArgs& args) {
     http.stop();
     asio::post(control_io, [&] {
       control.shutdown([&] {
-        asio::post(io, [&] { io_guard.reset(); io.stop(); });
-        asio::post(control_io, [&] { control_guard.reset(); control_io.stop(); });
+        asio::post(io, [&] {
+          io_guard.reset();
+          io.stop();
+        });
+        asio::post(control_io, [&] {
+          control_guard.reset();
+          control_io.stop();
+        });
       });
     });
     // A destination that never answers its close must not hold the process.
@@ -221,14 +230,16 @@ void register_serve_command(CLI::App& app) {
       {"--http", "http", "HTTP listen address for the API (127.0.0.1:8080)"},
       {"--rtmp", "rtmp", "RTMP ingest listen address (0.0.0.0:1935)"},
       {"--public-host", "public_host", "Host name encoders use to reach Lunora, shown in ingest URLs"},
-      {"--srt-port", "srt_port", "SRT port of the `main` channel; new SRT channels take the next free one (9000)"},
+      {"--srt-port", "srt_port",
+       "SRT port of the `main` channel; new SRT channels take the next free one (9000)"},
       {"--backoff-initial-ms", "backoff_initial_ms", "First reconnect delay of a failed destination (1000)"},
       {"--backoff-cap-ms", "backoff_cap_ms", "Longest reconnect delay (30000)"},
       {"--threads", "threads", "I/O threads (2)"},
   };
   for (const auto& flag : flags) {
     cmd->add_option_function<std::string>(
-        flag.name, [args, key = std::string(flag.key)](const std::string& value) { args->flags[key] = value; },
+        flag.name,
+        [args, key = std::string(flag.key)](const std::string& value) { args->flags[key] = value; },
         flag.help);
   }
   cmd->add_flag_function(

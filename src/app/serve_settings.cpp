@@ -18,9 +18,8 @@ Status parse_int(const std::string& text, int min, int max, int& out, const std:
   char* end = nullptr;
   const long value = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || value < min || value > max) {
-    return Error(ErrorCode::kInvalidArgument,
-                 key + ": expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                     ", got \"" + text + "\"");
+    return Error(ErrorCode::kInvalidArgument, key + ": expected a whole number from " + std::to_string(min) +
+                                                  " to " + std::to_string(max) + ", got \"" + text + "\"");
   }
   out = static_cast<int>(value);
   return ok_status();
@@ -39,7 +38,11 @@ Status parse_bool(const std::string& text, bool& out, const std::string& key) {
 
 const std::vector<Key>& keys() {
   static const std::vector<Key> list = {
-      {"data_dir", [](ServeSettings& s, const std::string& v) { s.data_dir = v; return ok_status(); }},
+      {"data_dir",
+       [](ServeSettings& s, const std::string& v) {
+         s.data_dir = v;
+         return ok_status();
+       }},
       {"http",
        [](ServeSettings& s, const std::string& v) -> Status {
          if (auto hp = split_host_port(v, "http"); !hp) return hp.error();
@@ -52,23 +55,37 @@ const std::vector<Key>& keys() {
          s.rtmp = v;
          return ok_status();
        }},
-      {"public_host", [](ServeSettings& s, const std::string& v) { s.public_host = v; return ok_status(); }},
-      {"srt_port", [](ServeSettings& s, const std::string& v) { return parse_int(v, 1024, 65535, s.srt_port, "srt_port"); }},
+      {"public_host",
+       [](ServeSettings& s, const std::string& v) {
+         s.public_host = v;
+         return ok_status();
+       }},
+      {"srt_port", [](ServeSettings& s,
+                      const std::string& v) { return parse_int(v, 1024, 65535, s.srt_port, "srt_port"); }},
       {"api_token",
        [](ServeSettings& s, const std::string& v) -> Status {
-         if (v.size() < 16) return Error(ErrorCode::kInvalidArgument, "api_token: use at least 16 characters");
+         if (v.size() < 16)
+           return Error(ErrorCode::kInvalidArgument, "api_token: use at least 16 characters");
          s.api_token = v;
          return ok_status();
        }},
-      {"secret_key", [](ServeSettings& s, const std::string& v) { s.secret_key = v; return ok_status(); }},
-      {"insecure_tls", [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.insecure_tls, "insecure_tls"); }},
+      {"secret_key",
+       [](ServeSettings& s, const std::string& v) {
+         s.secret_key = v;
+         return ok_status();
+       }},
+      {"insecure_tls",
+       [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.insecure_tls, "insecure_tls"); }},
       {"backoff_initial_ms",
        [](ServeSettings& s, const std::string& v) {
          return parse_int(v, 10, 600000, s.backoff_initial_ms, "backoff_initial_ms");
        }},
       {"backoff_cap_ms",
-       [](ServeSettings& s, const std::string& v) { return parse_int(v, 10, 3600000, s.backoff_cap_ms, "backoff_cap_ms"); }},
-      {"threads", [](ServeSettings& s, const std::string& v) { return parse_int(v, 1, 64, s.threads, "threads"); }},
+       [](ServeSettings& s, const std::string& v) {
+         return parse_int(v, 10, 3600000, s.backoff_cap_ms, "backoff_cap_ms");
+       }},
+      {"threads",
+       [](ServeSettings& s, const std::string& v) { return parse_int(v, 1, 64, s.threads, "threads"); }},
   };
   return list;
 }
@@ -78,7 +95,8 @@ const std::vector<Key>& keys() {
 Result<std::pair<std::string, uint16_t>> split_host_port(const std::string& text, const std::string& what) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return Error(ErrorCode::kInvalidArgument, what + ": expected HOST:PORT such as 127.0.0.1:8080, got \"" + text + "\"");
+    return Error(ErrorCode::kInvalidArgument,
+                 what + ": expected HOST:PORT such as 127.0.0.1:8080, got \"" + text + "\"");
   }
   int port = 0;
   if (auto parsed = parse_int(text.substr(colon + 1), 0, 65535, port, what); !parsed) return parsed.error();
@@ -106,7 +124,8 @@ Result<SettingValues> settings_from_toml(const std::string& path) {
   for (const auto& [name, value] : *table) {
     bool known = false;
     for (const auto& key : keys()) known = known || name == key.name;
-    if (!known) return Error(ErrorCode::kInvalidArgument, "config " + path + ": unknown setting \"" + name + "\"");
+    if (!known)
+      return Error(ErrorCode::kInvalidArgument, "config " + path + ": unknown setting \"" + name + "\"");
     if (auto text = value->as<std::string>()) {
       values[name] = text->get();
     } else if (auto number = value->as<int64_t>()) {
@@ -114,16 +133,19 @@ Result<SettingValues> settings_from_toml(const std::string& path) {
     } else if (auto flag = value->as<bool>()) {
       values[name] = flag->get() ? "true" : "false";
     } else {
-      return Error(ErrorCode::kInvalidArgument, "config " + path + ": \"" + name + "\" must be a string, number or boolean");
+      return Error(ErrorCode::kInvalidArgument,
+                   "config " + path + ": \"" + name + "\" must be a string, number or boolean");
     }
   }
   return values;
 }
 
-Result<ServeSettings> merge_settings(const SettingValues& flags, const SettingValues& env, const SettingValues& file) {
+Result<ServeSettings> merge_settings(const SettingValues& flags, const SettingValues& env,
+                                     const SettingValues& file) {
   ServeSettings settings;
   for (const auto& key : keys()) {
-    const std::pair<const SettingValues*, const char*> sources[] = {{&flags, "flag"}, {&env, "environment"}, {&file, "config file"}};
+    const std::pair<const SettingValues*, const char*> sources[] = {
+        {&flags, "flag"}, {&env, "environment"}, {&file, "config file"}};
     for (const auto& [source, label] : sources) {
       auto it = source->find(key.name);
       if (it == source->end()) continue;

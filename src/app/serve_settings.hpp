@@ -15,11 +15,11 @@ struct ServeSettings {
   std::string data_dir = "./data";
   std::string http = "127.0.0.1:8080";
   std::string rtmp = "0.0.0.0:1935";
-  std::string public_host;     // host in ingest URLs; default: the RTMP host, or 127.0.0.1 for 0.0.0.0
-  int srt_port = 9000;         // the `main` channel's SRT port; new channels take the next free one
-  std::string api_token;       // admin token (LUNORA_API_TOKEN); "" = generated on first start
-  std::string secret_key;      // LUNORA_SECRET_KEY; "" = <data-dir>/secret.key
-  bool insecure_tls = false;   // accept any certificate from RTMPS destinations (test servers)
+  std::string public_host;    // host in ingest URLs; default: the RTMP host, or 127.0.0.1 for 0.0.0.0
+  int srt_port = 9000;        // the `main` channel's SRT port; new channels take the next free one
+  std::string api_token;      // admin token (LUNORA_API_TOKEN); "" = generated on first start
+  std::string secret_key;     // LUNORA_SECRET_KEY; "" = <data-dir>/secret.key
+  bool insecure_tls = false;  // accept any certificate from RTMPS destinations (test servers)
   int backoff_initial_ms = 1000;
   int backoff_cap_ms = 30000;
   int threads = 2;
@@ -33,7 +33,8 @@ SettingValues settings_from_env();
 // Reads the TOML file (top-level keys); an error names the file and line.
 Result<SettingValues> settings_from_toml(const std::string& path);
 // Applies sources in order of precedence (first wins) over the defaults; an error names the key and source.
-Result<ServeSettings> merge_settings(const SettingValues& flags, const SettingValues& env, const SettingValues& file);
+Result<ServeSettings> merge_settings(const SettingValues& flags, const SettingValues& env,
+                                     const SettingValues& file);
 
 // host:port -> parts (an error says what is wrong).
 Result<std::pair<std::string, uint16_t>> split_host_port(const std::string& text, const std::string& what);

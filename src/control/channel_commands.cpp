@@ -44,7 +44,8 @@ Outcome ControlPlane::channel_ingest(const std::string& id) {
 // Reads the input settings of a create or patch body onto `channel`; `creating` applies defaults.
 static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& channel, uint16_t rtmp_port) {
   if (!input.is_object()) return validation_failed("input", "input must be an object");
-  if (auto p = only_fields(input, {"protocol", "port", "passphrase", "latency_ms", "streamid"}, "input.")) return p;
+  if (auto p = only_fields(input, {"protocol", "port", "passphrase", "latency_ms", "streamid"}, "input."))
+    return p;
   auto& record = channel.record;
   if (input.contains("protocol")) {
     const auto& protocol = input["protocol"];
@@ -59,7 +60,8 @@ static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& c
       if (auto p = check_int(input["port"], "input.port", 1024, 65535)) return p;
       record.srt_port = input["port"].get<int>();
     } else if (!input["port"].is_number_integer() || input["port"].get<int>() != rtmp_port) {
-      return validation_failed("input.port", "RTMP channels share Lunora's RTMP port " + std::to_string(rtmp_port) +
+      return validation_failed("input.port", "RTMP channels share Lunora's RTMP port " +
+                                                 std::to_string(rtmp_port) +
                                                  " (set with --rtmp); leave input.port out");
     }
   }
@@ -69,7 +71,8 @@ static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& c
       if (auto p = check_string(value, "input.passphrase", kMaxPassphrase)) return p;
       const auto& text = value.get_ref<const std::string&>();
       if (!text.empty() && text.size() < kMinPassphrase) {
-        return validation_failed("input.passphrase", "input.passphrase must be 10 to 79 characters (SRT's rule)");
+        return validation_failed("input.passphrase",
+                                 "input.passphrase must be 10 to 79 characters (SRT's rule)");
       }
     }
     channel.passphrase = value.is_null() ? "" : value.get<std::string>();
@@ -86,8 +89,9 @@ static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& c
     record.streamid = value.is_null() ? "" : value.get<std::string>();
   }
   if (!srt && (!channel.passphrase.empty() || !record.streamid.empty())) {
-    return validation_failed(input.contains("passphrase") ? "input.passphrase" : "input.streamid",
-                             "passphrase and streamid are SRT settings; an RTMP channel is protected by its key");
+    return validation_failed(
+        input.contains("passphrase") ? "input.passphrase" : "input.streamid",
+        "passphrase and streamid are SRT settings; an RTMP channel is protected by its key");
   }
   return std::nullopt;
 }
@@ -118,7 +122,8 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
-  if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) return *p;
+  if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port))
+    return *p;
   auto& record = channel->record;
   for (const auto& [id, other] : channels_) {
     if (other->record.name == record.name) return conflict("a channel named \"" + record.name + "\" exists");
@@ -147,7 +152,8 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
     engine_.close_channel(record.id, {});
     return store_failed();
   }
-  spdlog::info("event=channel_created id={} name=\"{}\" protocol={}", record.id, record.name, record.input_protocol);
+  spdlog::info("event=channel_created id={} name=\"{}\" protocol={}", record.id, record.name,
+               record.input_protocol);
   const std::string id = record.id;
   auto* created = channel.get();
   channels_[id] = std::move(channel);
@@ -181,9 +187,10 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   record.passphrase_sealed = secrets_.seal(updated.passphrase);
   const auto old_spec = ingest_spec(*channel);
   const auto new_spec = ingest_spec(updated);
-  const bool ingest_changed = old_spec.protocol != new_spec.protocol || old_spec.srt_port != new_spec.srt_port ||
-                              old_spec.latency_ms != new_spec.latency_ms || old_spec.streamid != new_spec.streamid ||
-                              old_spec.passphrase != new_spec.passphrase;
+  const bool ingest_changed =
+      old_spec.protocol != new_spec.protocol || old_spec.srt_port != new_spec.srt_port ||
+      old_spec.latency_ms != new_spec.latency_ms || old_spec.streamid != new_spec.streamid ||
+      old_spec.passphrase != new_spec.passphrase;
   if (ingest_changed) {
     auto opened = engine_.open_channel(new_spec);
     if (!opened) {
@@ -210,7 +217,8 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
   for (auto& [destination_id, destination] : destinations_) {
     if (destination->record.channel_id != id) continue;
     owned.push_back(destination.get());
-    if (destination->record.desired_on || destination->record.status == "stopping") live.push_back(destination_id);
+    if (destination->record.desired_on || destination->record.status == "stopping")
+      live.push_back(destination_id);
   }
   if (!live.empty() && !force) {
     auto outcome = conflict("the channel has " + std::to_string(live.size()) +
@@ -227,7 +235,8 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
   for (auto* destination : owned) {
     change.delete_destinations.push_back(destination->record.id);
     change.events.push_back({0, "destination_deleted",
-                             nlohmann::json{{"id", destination->record.id}, {"channel_id", id}}.dump(), now_ms()});
+                             nlohmann::json{{"id", destination->record.id}, {"channel_id", id}}.dump(),
+                             now_ms()});
   }
   change.delete_channels.push_back(id);
   change.events.push_back({0, "channel_deleted", nlohmann::json{{"id", id}}.dump(), now_ms()});
@@ -272,7 +281,8 @@ Outcome ControlPlane::stop_channel(const std::string& id) {
     if (!save_channel(updated)) return store_failed();
     *channel = std::move(updated);
   }
-  channel->idle_since_ms = now_ms() - int64_t{channel->record.auto_stop_after_s} * 1000;  // no grace when asked
+  channel->idle_since_ms =
+      now_ms() - int64_t{channel->record.auto_stop_after_s} * 1000;  // no grace when asked
   update_channel_state(*channel);
   return {202, channel_json(*channel)};
 }

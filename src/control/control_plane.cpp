@@ -45,14 +45,16 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     }
     channel->rtmp_key = *key;
     channel->passphrase = *passphrase;
-    channel->manual_start = nlohmann::json::parse(record.extra_json, nullptr, false).value("manual_start", false);
+    channel->manual_start =
+        nlohmann::json::parse(record.extra_json, nullptr, false).value("manual_start", false);
     channel->record = std::move(record);
     channels_[channel->record.id] = std::move(channel);
   }
   for (auto& record : *destinations) {
     auto destination = std::make_unique<Destination>();
     auto key = secrets_.open(record.stream_key_sealed);
-    if (!key) return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
+    if (!key)
+      return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
     destination->stream_key = *key;
     destination->status_detail =
         nlohmann::json::parse(record.extra_json, nullptr, false).value("status_detail", std::string());
@@ -62,9 +64,11 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
 
   std::optional<nlohmann::json> created;
   if (channels_.empty()) {
-    Outcome made = create_channel({{"name", "main"}, {"input", {{"protocol", "srt"}, {"port", options_.first_srt_port}}}});
+    Outcome made = create_channel(
+        {{"name", "main"}, {"input", {{"protocol", "srt"}, {"port", options_.first_srt_port}}}});
     if (made.status != 201) {
-      return Error(ErrorCode::kIo, "creating the channel `main`: " + made.body["error"]["message"].get<std::string>());
+      return Error(ErrorCode::kIo,
+                   "creating the channel `main`: " + made.body["error"]["message"].get<std::string>());
     }
     created = made.body["ingest"];
   } else {
@@ -130,11 +134,11 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
   Channel* channel = find_channel(report.channel_id);
   if (channel == nullptr) return;
   const auto& before = channel->input;
-  const bool input_changed = channel->input_reported && (before.connected != report.input.connected ||
-                             before.video_codec != report.input.video_codec ||
-                             before.width != report.input.width || before.height != report.input.height ||
-                             before.audio_codec != report.input.audio_codec ||
-                             before.listening != report.input.listening);
+  const bool input_changed =
+      channel->input_reported &&
+      (before.connected != report.input.connected || before.video_codec != report.input.video_codec ||
+       before.width != report.input.width || before.height != report.input.height ||
+       before.audio_codec != report.input.audio_codec || before.listening != report.input.listening);
   channel->input = report.input;
   channel->input_reported = true;
   if (input_changed) {
@@ -189,8 +193,8 @@ void ControlPlane::update_destination_status(Destination& destination, const eng
     case engine::OutputPhase::kStopping:
       return;
   }
-  const bool retry_moved =
-      (next_retry_at == 0) != (record.next_retry_at == 0) || std::llabs(next_retry_at - record.next_retry_at) > 1500;
+  const bool retry_moved = (next_retry_at == 0) != (record.next_retry_at == 0) ||
+                           std::llabs(next_retry_at - record.next_retry_at) > 1500;
   if (status == record.status && detail == destination.status_detail && code == record.last_error_code &&
       message == record.last_error_message && !retry_moved) {
     return;
@@ -198,7 +202,8 @@ void ControlPlane::update_destination_status(Destination& destination, const eng
   Destination updated = destination;
   auto& next = updated.record;
   if (status != next.status) next.status_since = now;
-  if (code != next.last_error_code || message != next.last_error_message || (status == "error" && next.status != "error")) {
+  if (code != next.last_error_code || message != next.last_error_message ||
+      (status == "error" && next.status != "error")) {
     next.last_error_at = now;
   }
   next.status = status;
@@ -239,7 +244,8 @@ void ControlPlane::update_channel_state(Channel& channel) {
     channel.idle_since_ms = 0;
     const bool up = any_streaming || (channel.manual_start && channel.input.connected);
     state = up || record.state == "running" ? "running" : "starting";
-    if (state == "starting") message = channel.input.connected ? "connecting destinations" : "waiting for input";
+    if (state == "starting")
+      message = channel.input.connected ? "connecting destinations" : "waiting for input";
   } else if (record.state == "running" || record.state == "starting" || record.state == "stopping") {
     // Auto stop: keep running `auto_stop_after_s` after the last destination went off, then release.
     if (channel.idle_since_ms == 0) channel.idle_since_ms = now;
@@ -264,8 +270,9 @@ void ControlPlane::drive_destination(Destination& destination) {
   Channel* channel = find_channel(record.channel_id);
   if (channel == nullptr || !channel->listen_error.empty()) return;  // retried on the next tick
   const Platform* platform = find_platform(record.platform);
-  auto url = platform != nullptr ? publish_url(*platform, record.url, destination.stream_key)
-                                 : Result<std::string>(Error(ErrorCode::kInvalidArgument, "unknown platform"));
+  auto url = platform != nullptr
+                 ? publish_url(*platform, record.url, destination.stream_key)
+                 : Result<std::string>(Error(ErrorCode::kInvalidArgument, "unknown platform"));
   Status started = url ? engine_.start_output(record.channel_id, {record.id, *url}) : Status(url.error());
   if (!started) {
     spdlog::warn("event=destination_start_failed id={} error=\"{}\"", record.id, started.error().message());
@@ -308,13 +315,13 @@ void ControlPlane::subscribe(std::optional<int64_t> last_event_id, Subscriber su
       // Older than what memory holds: replay from the store first.
       const int64_t until = recent_events_.empty() ? INT64_MAX : recent_events_.front().id;
       auto stored = store_.events_after(after, options_.events_kept);
-      const int64_t first = stored && !stored->empty() ? stored->front().id
-                                                       : (recent_events_.empty() ? after + 1 : until);
+      const int64_t first =
+          stored && !stored->empty() ? stored->front().id : (recent_events_.empty() ? after + 1 : until);
       auto last = store_.last_event_id();
       if (!stored || (first > after + 1 && last && *last > after)) {
         // Events the client missed are gone (pruned): tell it to reload its state instead of resuming.
-        const store::EventRecord resync{0, "resync", R"({"reason":"events since Last-Event-ID are no longer kept"})",
-                                        now_ms()};
+        const store::EventRecord resync{
+            0, "resync", R"({"reason":"events since Last-Event-ID are no longer kept"})", now_ms()};
         if (!subscriber(resync)) return;
       }
       if (stored) {
@@ -352,7 +359,8 @@ bool ControlPlane::save_channel(Channel& channel) {
   auto committed = store_.commit(change);
   if (!committed) {
     channel.record.version -= 1;
-    spdlog::error("event=store_write_failed channel={} error=\"{}\"", channel.record.id, committed.error().message());
+    spdlog::error("event=store_write_failed channel={} error=\"{}\"", channel.record.id,
+                  committed.error().message());
     return false;
   }
   publish(change.events, committed->event_ids);

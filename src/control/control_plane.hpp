@@ -1,5 +1,5 @@
-// The domain (DESIGN.md "The flow of one command"): channels and destinations, their lifecycle, the reconciler
-// that drives the engine toward the desired state, auto start/stop, and the event log.
+// The domain (DESIGN.md "The flow of one command"): channels and destinations, their lifecycle, the
+// reconciler that drives the engine toward the desired state, auto start/stop, and the event log.
 //
 // Threading: every method runs on the control executor (one thread, `executor()`); front doors hop onto it
 // (co_spawn) and back. The store is used only from here (DESIGN.md "Threads": SQLite writes go through one
@@ -28,9 +28,9 @@ namespace lunora::control {
 
 struct ControlOptions {
   std::string public_host = "127.0.0.1";  // the host encoders reach Lunora at (ingest URLs)
-  uint16_t rtmp_port = 1935;               // advertised in RTMP ingest URLs
+  uint16_t rtmp_port = 1935;              // advertised in RTMP ingest URLs
   std::string rtmp_app = "live";
-  int first_srt_port = 9000;  // the `main` channel's port; new SRT channels take the next free one
+  int first_srt_port = 9000;            // the `main` channel's port; new SRT channels take the next free one
   std::chrono::milliseconds tick{250};  // how often the reconciler reads the engine
   size_t events_kept = 10000;           // events kept in the store for Last-Event-ID resumes
 };
@@ -138,11 +138,12 @@ class ControlPlane {
       std::string channel_id;
       std::shared_ptr<const std::string> json;
     };
-    std::vector<Item> items;  // ordered by created_at, id
+    std::vector<Item> items;               // ordered by created_at, id
     std::vector<std::string> channel_ids;  // sorted
   };
   bool snapshot_stale_ = true;  // a change was published since the last snapshot
-  mutable std::mutex snapshot_mutex_;  // guards snapshot_ (written on the control thread, read by HTTP threads)
+  mutable std::mutex
+      snapshot_mutex_;  // guards snapshot_ (written on the control thread, read by HTTP threads)
   std::shared_ptr<const DestinationsSnapshot> snapshot_;
 };
 

@@ -40,8 +40,8 @@ Problem check_endpoint(const std::string& platform_id, const std::string& url, c
   }
   const bool srt = url.rfind("srt://", 0) == 0;
   if (key.empty() && !srt && platform->id != "custom") {
-    return validation_failed("stream_key", "stream_key is required: copy it from " + platform->name +
-                                               "'s live dashboard");
+    return validation_failed("stream_key",
+                             "stream_key is required: copy it from " + platform->name + "'s live dashboard");
   }
   for (unsigned char c : key) {
     if (c <= 0x20 || c == 0x7f) return validation_failed("stream_key", "stream_key must not contain spaces");
@@ -83,9 +83,10 @@ void ControlPlane::publish_snapshot(bool stats) {
   for (auto* destination : ordered) {
     const auto& out = destination->output;
     const bool live = destination->record.desired_on && destination->in_engine;
-    auto source = std::make_tuple(destination->record.version, live, destination->status_detail,
-                                  live ? out.bytes_sent : 0, live ? out.bitrate_kbps : 0.0, live ? out.uptime_s : 0,
-                                  live ? out.reconnects : 0, live ? out.dropped_packets : 0);
+    auto source =
+        std::make_tuple(destination->record.version, live, destination->status_detail,
+                        live ? out.bytes_sent : 0, live ? out.bitrate_kbps : 0.0, live ? out.uptime_s : 0,
+                        live ? out.reconnects : 0, live ? out.dropped_packets : 0);
     if (!destination->json_text || source != destination->json_source) {
       destination->json_text = std::make_shared<const std::string>(destination_json(*destination).dump());
       destination->json_source = std::move(source);
@@ -97,7 +98,8 @@ void ControlPlane::publish_snapshot(bool stats) {
   snapshot_ = std::move(snapshot);
 }
 
-std::optional<std::string> ControlPlane::destinations_list_json(const std::optional<std::string>& channel_id) const {
+std::optional<std::string> ControlPlane::destinations_list_json(
+    const std::optional<std::string>& channel_id) const {
   std::shared_ptr<const DestinationsSnapshot> snapshot;
   {
     std::lock_guard lock(snapshot_mutex_);
@@ -105,7 +107,8 @@ std::optional<std::string> ControlPlane::destinations_list_json(const std::optio
   }
   std::string text = R"({"destinations":[)";
   if (!snapshot) return text + "]}";
-  if (channel_id && !std::binary_search(snapshot->channel_ids.begin(), snapshot->channel_ids.end(), *channel_id)) {
+  if (channel_id &&
+      !std::binary_search(snapshot->channel_ids.begin(), snapshot->channel_ids.end(), *channel_id)) {
     return std::nullopt;
   }
   size_t size = text.size() + 2;
@@ -135,12 +138,15 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   }
   if (auto p = check_string(body["channel_id"], "channel_id", 64)) return *p;
   const auto channel_id = body["channel_id"].get<std::string>();
-  if (find_channel(channel_id) == nullptr) return validation_failed("channel_id", "no channel with id " + channel_id);
+  if (find_channel(channel_id) == nullptr)
+    return validation_failed("channel_id", "no channel with id " + channel_id);
   if (auto p = check_name(body["name"], "name")) return *p;
-  if (!body["platform"].is_string()) return validation_failed("platform", "platform must be one of: " + platform_list());
+  if (!body["platform"].is_string())
+    return validation_failed("platform", "platform must be one of: " + platform_list());
   const auto platform_id = body["platform"].get<std::string>();
   const Platform* platform = find_platform(platform_id);
-  if (platform == nullptr) return validation_failed("platform", "platform must be one of: " + platform_list());
+  if (platform == nullptr)
+    return validation_failed("platform", "platform must be one of: " + platform_list());
   std::string url = platform->default_url;
   if (body.contains("url") && !body["url"].is_null()) {
     if (auto p = check_string(body["url"], "url", 2048)) return *p;
@@ -148,9 +154,11 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   }
   std::string key;
   if (body.contains("stream_key") && !body["stream_key"].is_null()) {
-    if (!body["stream_key"].is_string()) return validation_failed("stream_key", "stream_key must be a string");
+    if (!body["stream_key"].is_string())
+      return validation_failed("stream_key", "stream_key must be a string");
     key = body["stream_key"].get<std::string>();
-    if (key.size() > 1024) return validation_failed("stream_key", "stream_key is longer than 1024 characters");
+    if (key.size() > 1024)
+      return validation_failed("stream_key", "stream_key is longer than 1024 characters");
   }
   if (auto p = check_endpoint(platform_id, url, key, body.contains("url"))) return *p;
 
@@ -168,8 +176,8 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   record.status = "ready";
   record.status_since = record.created_at;
   if (!save_destination(*destination)) return store_failed();
-  spdlog::info("event=destination_created id={} channel={} platform={} key={}", record.id, channel_id, platform_id,
-               record.stream_key_hint);
+  spdlog::info("event=destination_created id={} channel={} platform={} key={}", record.id, channel_id,
+               platform_id, record.stream_key_hint);
   auto* created = destination.get();
   destinations_[record.id] = std::move(destination);
   return {201, destination_json(*created)};
@@ -200,7 +208,8 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
     record.url = body["url"].get<std::string>();
   }
   if (body.contains("stream_key")) {
-    if (!body["stream_key"].is_string()) return validation_failed("stream_key", "stream_key must be a string");
+    if (!body["stream_key"].is_string())
+      return validation_failed("stream_key", "stream_key must be a string");
     updated.stream_key = body["stream_key"].get<std::string>();
     if (updated.stream_key.size() > 1024) {
       return validation_failed("stream_key", "stream_key is longer than 1024 characters");
@@ -208,7 +217,8 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
     record.stream_key_sealed = secrets_.seal(updated.stream_key);
     record.stream_key_hint = updated.stream_key.empty() ? "" : stream_key_hint(updated.stream_key);
   }
-  if (auto p = check_endpoint(record.platform, record.url, updated.stream_key, body.contains("url"))) return *p;
+  if (auto p = check_endpoint(record.platform, record.url, updated.stream_key, body.contains("url")))
+    return *p;
   const bool endpoint_changed = record.url != destination->record.url ||
                                 updated.stream_key != destination->stream_key ||
                                 record.platform != destination->record.platform;
@@ -236,8 +246,8 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
   destination->in_engine = false;
   store::Change change;
   change.delete_destinations.push_back(id);
-  change.events.push_back({0, "destination_deleted", nlohmann::json{{"id", id}, {"channel_id", channel_id}}.dump(),
-                           now_ms()});
+  change.events.push_back(
+      {0, "destination_deleted", nlohmann::json{{"id", id}, {"channel_id", channel_id}}.dump(), now_ms()});
   auto committed = store_.commit(change);
   if (!committed) {
     spdlog::error("event=store_write_failed destination={} error=\"{}\"", id, committed.error().message());
@@ -298,21 +308,22 @@ Outcome ControlPlane::stop_destination(const std::string& id) {
   *destination = std::move(updated);
   spdlog::info("event=destination_stop id={}", id);
   const uint64_t generation = destination->generation;
-  engine_.stop_output(destination->record.channel_id, id, [this, executor = executor_, alive = alive_, id, generation] {
-    boost::asio::post(executor, [this, alive, id, generation] {
-      if (!*alive) return;
-      Destination* stopped = find_destination(id);
-      if (stopped == nullptr || stopped->generation != generation || stopped->record.desired_on) return;
-      Destination ready = *stopped;
-      ready.record.status = "ready";
-      ready.record.status_since = now_ms();
-      ready.status_detail.clear();
-      ready.output = {};
-      if (save_destination(ready)) *stopped = std::move(ready);
-      if (Channel* channel = find_channel(stopped->record.channel_id)) update_channel_state(*channel);
-      publish_snapshot();
-    });
-  });
+  engine_.stop_output(
+      destination->record.channel_id, id, [this, executor = executor_, alive = alive_, id, generation] {
+        boost::asio::post(executor, [this, alive, id, generation] {
+          if (!*alive) return;
+          Destination* stopped = find_destination(id);
+          if (stopped == nullptr || stopped->generation != generation || stopped->record.desired_on) return;
+          Destination ready = *stopped;
+          ready.record.status = "ready";
+          ready.record.status_since = now_ms();
+          ready.status_detail.clear();
+          ready.output = {};
+          if (save_destination(ready)) *stopped = std::move(ready);
+          if (Channel* channel = find_channel(stopped->record.channel_id)) update_channel_state(*channel);
+          publish_snapshot();
+        });
+      });
   return {202, destination_json(*destination)};
 }
 

@@ -49,15 +49,18 @@ std::string ControlPlane::metrics_text() {
   }
   header(out, "lunora_channel_input_connected", "gauge", "1 while a publisher is connected");
   for (const auto& [id, channel] : channels_) {
-    out += fmt::format("lunora_channel_input_connected{{channel_id=\"{}\"}} {}\n", id, channel->input.connected ? 1 : 0);
+    out += fmt::format("lunora_channel_input_connected{{channel_id=\"{}\"}} {}\n", id,
+                       channel->input.connected ? 1 : 0);
   }
   header(out, "lunora_channel_input_bitrate_kbps", "gauge", "input bitrate over the last second");
   for (const auto& [id, channel] : channels_) {
-    out += fmt::format("lunora_channel_input_bitrate_kbps{{channel_id=\"{}\"}} {:.1f}\n", id, channel->input.bitrate_kbps);
+    out += fmt::format("lunora_channel_input_bitrate_kbps{{channel_id=\"{}\"}} {:.1f}\n", id,
+                       channel->input.bitrate_kbps);
   }
   header(out, "lunora_channel_input_bytes_total", "counter", "bytes received from publishers");
   for (const auto& [id, channel] : channels_) {
-    out += fmt::format("lunora_channel_input_bytes_total{{channel_id=\"{}\"}} {}\n", id, channel->input.bytes);
+    out +=
+        fmt::format("lunora_channel_input_bytes_total{{channel_id=\"{}\"}} {}\n", id, channel->input.bytes);
   }
 
   header(out, "lunora_destination_status", "gauge", "1 for the destination's current status");
@@ -65,9 +68,11 @@ std::string ControlPlane::metrics_text() {
     const auto& record = destination->record;
     for (const char* status : kDestinationStatuses) {
       out += fmt::format(
-          "lunora_destination_status{{destination_id=\"{}\",channel_id=\"{}\",destination=\"{}\",platform=\"{}\","
+          "lunora_destination_status{{destination_id=\"{}\",channel_id=\"{}\",destination=\"{}\",platform=\"{"
+          "}\","
           "status=\"{}\"}} {}\n",
-          id, record.channel_id, escape_label(record.name), record.platform, status, record.status == status ? 1 : 0);
+          id, record.channel_id, escape_label(record.name), record.platform, status,
+          record.status == status ? 1 : 0);
     }
   }
   struct Series {
@@ -83,7 +88,8 @@ std::string ControlPlane::metrics_text() {
        [](const engine::OutputReport& r) { return static_cast<double>(r.bytes_sent); }},
       {"lunora_destination_reconnects_total", "counter", "connections after the first",
        [](const engine::OutputReport& r) { return static_cast<double>(r.reconnects); }},
-      {"lunora_destination_dropped_packets_total", "counter", "packets dropped because the destination fell behind",
+      {"lunora_destination_dropped_packets_total", "counter",
+       "packets dropped because the destination fell behind",
        [](const engine::OutputReport& r) { return static_cast<double>(r.dropped_packets); }},
       {"lunora_destination_uptime_seconds", "gauge", "seconds since the current connection went live",
        [](const engine::OutputReport& r) { return static_cast<double>(r.uptime_s); }},

@@ -16,15 +16,15 @@ struct ControlPlane::Channel {
   std::string passphrase;  // opened from record.passphrase_sealed
   engine::InputReport input;
   bool input_reported = false;  // the engine reported at least once (the first report is no change)
-  std::string listen_error;  // the ingest could not be opened ("" = fine)
-  int64_t idle_since_ms = 0;  // when the channel last had no destination on (auto stop); 0 = has some
-  bool manual_start = false;  // started by hand (POST .../start): runs without destinations
+  std::string listen_error;     // the ingest could not be opened ("" = fine)
+  int64_t idle_since_ms = 0;    // when the channel last had no destination on (auto stop); 0 = has some
+  bool manual_start = false;    // started by hand (POST .../start): runs without destinations
 };
 
 struct ControlPlane::Destination {
   store::DestinationRecord record;
-  std::string stream_key;  // opened from record.stream_key_sealed
-  std::string status_detail;  // "waiting for input", "connecting", ... (kept in record.extra_json)
+  std::string stream_key;       // opened from record.stream_key_sealed
+  std::string status_detail;    // "waiting for input", "connecting", ... (kept in record.extra_json)
   engine::OutputReport output;  // last engine report (stats)
   bool in_engine = false;       // start_output was issued for the current desired state
   uint64_t generation = 0;      // bumped by every start/stop: late completions of older ones are ignored

@@ -68,7 +68,8 @@ Result<SecretBox> SecretBox::load(const std::string& key_file, const std::string
   std::ifstream in(key_file);
   if (in) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+      text.pop_back();
     auto key = parse_key(text);
     if (!key) return key.error().wrap(key_file);
     return from_key(*key);
@@ -115,9 +116,9 @@ Result<std::string> SecretBox::open(const std::string& sealed) const {
     return Error(ErrorCode::kParse, "sealed secret is not valid base64 of a sealed box");
   }
   std::string plain(bytes.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
-  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
-                                 bytes.data() + crypto_secretbox_NONCEBYTES,
-                                 bytes.size() - crypto_secretbox_NONCEBYTES, bytes.data(), key_.data()) != 0) {
+  if (crypto_secretbox_open_easy(
+          reinterpret_cast<unsigned char*>(plain.data()), bytes.data() + crypto_secretbox_NONCEBYTES,
+          bytes.size() - crypto_secretbox_NONCEBYTES, bytes.data(), key_.data()) != 0) {
     return Error(ErrorCode::kInvalidArgument,
                  "a stored secret does not open with this secret key (was secret.key replaced?)");
   }

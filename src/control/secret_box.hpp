@@ -1,5 +1,6 @@
 // Secrets at rest (stream keys, SRT passphrases): sealed with libsodium's secretbox (XSalsa20-Poly1305) under
-// a key kept in <data-dir>/secret.key (0600) or LUNORA_SECRET_KEY, so a copied database alone reveals nothing.
+// a key kept in <data-dir>/secret.key (0600) or LUNORA_SECRET_KEY, so a copied database alone reveals
+// nothing.
 #pragma once
 
 #include <array>

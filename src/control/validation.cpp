@@ -17,8 +17,8 @@ Problem only_fields(const nlohmann::json& object, std::initializer_list<const ch
     if (!known) {
       std::string list;
       for (const char* name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-      return validation_failed(prefix + key, fmt::format("unknown field \"{}{}\"; expected one of: {}", prefix,
-                                                         key, list));
+      return validation_failed(prefix + key,
+                               fmt::format("unknown field \"{}{}\"; expected one of: {}", prefix, key, list));
     }
   }
   return std::nullopt;
@@ -31,7 +31,8 @@ Problem check_string(const nlohmann::json& value, const std::string& field, size
     return validation_failed(field, fmt::format("{} is longer than {} characters", field, max_length));
   }
   for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return validation_failed(field, field + " must not contain control characters");
+    if (c < 0x20 || c == 0x7f)
+      return validation_failed(field, field + " must not contain control characters");
   }
   return std::nullopt;
 }

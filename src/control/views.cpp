@@ -39,7 +39,8 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
   nlohmann::json input = {
       {"protocol", record.input_protocol},
       {"ingest_url", ingest_json(channel)["ingest_url_redacted"]},
-      {"port", record.input_protocol == "srt" ? nlohmann::json(record.srt_port) : nlohmann::json(options_.rtmp_port)},
+      {"port",
+       record.input_protocol == "srt" ? nlohmann::json(record.srt_port) : nlohmann::json(options_.rtmp_port)},
       {"latency_ms", record.latency_ms},
       {"passphrase_set", !channel.passphrase.empty()},
       {"streamid_set", !record.streamid.empty()},
@@ -56,11 +57,11 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
                                        : nlohmann::json{{"codec", in.audio_codec},
                                                         {"sample_rate", in.sample_rate},
                                                         {"channels", in.channels}}},
-      {"connected_since",
-       in.connected_since ? nlohmann::json(rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                       in.connected_since->time_since_epoch())
-                                                       .count()))
-                          : nlohmann::json(nullptr)},
+      {"connected_since", in.connected_since
+                              ? nlohmann::json(rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                           in.connected_since->time_since_epoch())
+                                                           .count()))
+                              : nlohmann::json(nullptr)},
   };
   return {
       {"id", record.id},

@@ -29,7 +29,8 @@ Status validate_output_url(const std::string& url) {
     return Error(ErrorCode::kInvalidArgument, "an SRT destination is a caller: remove mode=listener");
   }
   if (parsed->is_rtmp() && (parsed->app.empty() || parsed->stream_key.empty())) {
-    return Error(ErrorCode::kInvalidArgument, "an RTMP URL needs an application and a stream key: rtmp://host/app/key");
+    return Error(ErrorCode::kInvalidArgument,
+                 "an RTMP URL needs an application and a stream key: rtmp://host/app/key");
   }
   return ok_status();
 }

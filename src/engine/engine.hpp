@@ -54,7 +54,7 @@ struct OutputReport {
 };
 
 struct InputReport {
-  bool listening = false;  // the ingest listener is up
+  bool listening = false;    // the ingest listener is up
   std::string listen_error;  // why not ("port 9000 is in use")
   bool connected = false;
   std::string protocol;  // of the connected publisher

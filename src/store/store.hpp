@@ -1,6 +1,6 @@
-// The Store keeps what must survive a restart (DESIGN.md "The flow of one command"): the desired state of every
-// channel and destination, the state last reported for it, and the event log that SSE clients resume from.
-// Records are plain data; secrets arrive sealed (control/ encrypts them) and are stored as given.
+// The Store keeps what must survive a restart (DESIGN.md "The flow of one command"): the desired state of
+// every channel and destination, the state last reported for it, and the event log that SSE clients resume
+// from. Records are plain data; secrets arrive sealed (control/ encrypts them) and are stored as given.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +29,8 @@ struct ChannelRecord {
   std::string rtmp_key_sealed;    // RTMP publish key, sealed
   bool auto_start = true;
   int auto_stop_after_s = 30;
-  std::string state = "idle";  // reported: idle|starting|running|stopping|error
-  std::string state_message;   // why, when state is error
+  std::string state = "idle";     // reported: idle|starting|running|stopping|error
+  std::string state_message;      // why, when state is error
   std::string extra_json = "{}";  // settings later issues add (HLS, slate, engine options), as a JSON object
   TimestampMs created_at = 0;
   TimestampMs updated_at = 0;
@@ -60,9 +60,9 @@ struct DestinationRecord {
 };
 
 struct EventRecord {
-  int64_t id = 0;     // increasing, never reused (also across restarts)
-  std::string type;   // SSE event name: "channel" | "destination" | "channel_deleted" | "destination_deleted"
-  std::string data;   // JSON text, sent as is
+  int64_t id = 0;    // increasing, never reused (also across restarts)
+  std::string type;  // SSE event name: "channel" | "destination" | "channel_deleted" | "destination_deleted"
+  std::string data;  // JSON text, sent as is
   TimestampMs at = 0;
 };
 
@@ -72,7 +72,7 @@ struct EventRecord {
 struct Change {
   std::vector<ChannelRecord> put_channels;
   std::vector<DestinationRecord> put_destinations;
-  std::vector<std::string> delete_channels;      // deleting a channel does not cascade: delete its destinations
+  std::vector<std::string> delete_channels;  // deleting a channel does not cascade: delete its destinations
   std::vector<std::string> delete_destinations;  // explicitly in the same Change
   std::vector<EventRecord> events;               // id is assigned by the store; `at` kept as given
 };
@@ -86,7 +86,8 @@ class Store {
   virtual ~Store() = default;
 
   virtual Result<std::vector<ChannelRecord>> list_channels() = 0;
-  virtual Result<std::vector<DestinationRecord>> list_destinations() = 0;  // all channels, ordered by created_at
+  virtual Result<std::vector<DestinationRecord>>
+  list_destinations() = 0;  // all channels, ordered by created_at
   virtual Result<std::optional<ChannelRecord>> get_channel(const std::string& id) = 0;
   virtual Result<std::optional<DestinationRecord>> get_destination(const std::string& id) = 0;
 

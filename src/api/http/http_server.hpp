@@ -1,5 +1,6 @@
 // HTTP/1.1 server on Boost.Beast: keep-alive, bodies capped (413 with a JSON error), malformed requests
-// answered 400 and closed, idle connections timed out, SSE replies streamed. Serves a Router on an io_context.
+// answered 400 and closed, idle connections timed out, SSE replies streamed. Serves a Router on an
+// io_context.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

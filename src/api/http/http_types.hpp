@@ -15,10 +15,10 @@
 namespace lunora::api {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ... (upper case)
-  std::string target;  // as sent: "/api/v1/destinations?channel_id=x"
-  std::string path;    // percent-decoded path without the query: "/api/v1/destinations"
-  std::map<std::string, std::string> query;        // percent-decoded; last value wins
+  std::string method;                        // "GET", "POST", ... (upper case)
+  std::string target;                        // as sent: "/api/v1/destinations?channel_id=x"
+  std::string path;                          // percent-decoded path without the query: "/api/v1/destinations"
+  std::map<std::string, std::string> query;  // percent-decoded; last value wins
   std::map<std::string, std::string> headers;      // names lower-cased
   std::map<std::string, std::string> path_params;  // filled by the Router: {"id": "..."}
   std::string body;

@@ -1,6 +1,6 @@
 // Method + path pattern -> handler. Patterns are literal segments and `{name}` segments
-// ("/api/v1/destinations/{id}/start"); a path that matches no pattern is 404, a known path with another method
-// is 405 with an Allow header.
+// ("/api/v1/destinations/{id}/start"); a path that matches no pattern is 404, a known path with another
+// method is 405 with an Allow header.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -132,8 +132,10 @@ Status LocalEngine::open_channel(const IngestSpec& spec) {
   pipeline->spec = spec;
 
   if (rtmp_ && !spec.rtmp_key.empty()) {
-    // Aliasing shared_ptr: the mount keeps the whole pipeline (hub included) alive while it uses the recorder.
-    rtmp_->mount(options_.rtmp_app, spec.rtmp_key, std::shared_ptr<media::InputRecorder>(pipeline, &pipeline->recorder));
+    // Aliasing shared_ptr: the mount keeps the whole pipeline (hub included) alive while it uses the
+    // recorder.
+    rtmp_->mount(options_.rtmp_app, spec.rtmp_key,
+                 std::shared_ptr<media::InputRecorder>(pipeline, &pipeline->recorder));
     pipeline->rtmp_mounted = true;
   }
   if (spec.protocol != "srt") return ok_status();

@@ -17,7 +17,7 @@ struct InputStats {
   std::string publisher;  // peer address
   std::string protocol;   // "srt" | "rtmp" of the live publisher
   std::chrono::system_clock::time_point connected_since{};
-  uint64_t bytes = 0;     // bytes received from publishers, all connections
+  uint64_t bytes = 0;  // bytes received from publishers, all connections
   uint64_t packets = 0;
   uint32_t connections = 0;
   Codec video_codec = Codec::kUnknown;

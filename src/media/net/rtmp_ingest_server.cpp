@@ -67,8 +67,8 @@ struct RtmpIngestServer::Listener : std::enable_shared_from_this<RtmpIngestServe
 // One connection's view of the session: decides on the publish, turns tags into packets.
 class PublisherConnection final : public rtmp::RtmpServerSessionCallbacks {
  public:
-  PublisherConnection(RtmpIngestServer::Listener& listener, RtmpIngestServer::Listener::Connection& connection,
-                      std::string peer)
+  PublisherConnection(RtmpIngestServer::Listener& listener,
+                      RtmpIngestServer::Listener::Connection& connection, std::string peer)
       : listener_(listener), connection_(connection), peer_(std::move(peer)), parser_(0) {}
   ~PublisherConnection() override { end("publisher disconnected"); }
 
@@ -206,15 +206,16 @@ Status RtmpIngestServer::start() {
   auto& l = *listener_;
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(l.host == "localhost" ? "127.0.0.1" : l.host, ec);
-  if (ec) return Error(ErrorCode::kInvalidArgument, "RTMP input: listen address must be an IP address: " + l.host);
+  if (ec)
+    return Error(ErrorCode::kInvalidArgument, "RTMP input: listen address must be an IP address: " + l.host);
   const tcp::endpoint endpoint(address, l.port);
   l.acceptor.open(endpoint.protocol(), ec);
   if (!ec) l.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) l.acceptor.bind(endpoint, ec);
   if (!ec) l.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error(ErrorCode::kIo,
-                 "RTMP input: cannot listen on " + l.host + ":" + std::to_string(l.port) + ": " + ec.message());
+    return Error(ErrorCode::kIo, "RTMP input: cannot listen on " + l.host + ":" + std::to_string(l.port) +
+                                     ": " + ec.message());
   }
   l.port = l.acceptor.local_endpoint(ec).port();
   spdlog::info("event=input_listening protocol=rtmp address={}:{}", l.host, l.port);

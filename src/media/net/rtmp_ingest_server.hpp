@@ -29,9 +29,9 @@ class RtmpIngestServer {
   // Publishers to rtmp://HOST:PORT/APP/KEY feed `recorder` (kept alive while mounted). Thread-safe; replaces
   // an earlier mount of the same key.
   void mount(const std::string& app, const std::string& key, std::shared_ptr<InputRecorder> recorder);
-  // Removes the mount and disconnects its live publisher. Thread-safe; `done` runs on the server's strand once
-  // no new publisher can reach the recorder (the one being disconnected may still report its end to it: the
-  // shared_ptr keeps it alive for that).
+  // Removes the mount and disconnects its live publisher. Thread-safe; `done` runs on the server's strand
+  // once no new publisher can reach the recorder (the one being disconnected may still report its end to it:
+  // the shared_ptr keeps it alive for that).
   void unmount(const std::string& key, std::function<void()> done = {});
 
   struct Listener;  // the acceptor, mounts and connections, on one strand (defined in the .cpp)

@@ -17,7 +17,9 @@ Status RtmpInput::start() {
   // The relay owns the recorder for longer than this input: a non-owning shared_ptr.
   server_.mount(url_.app, url_.stream_key, std::shared_ptr<InputRecorder>(&recorder_, [](InputRecorder*) {}));
   auto started = server_.start();
-  if (started) spdlog::info("event=input_mounted protocol=rtmp app={} key={}", url_.app, stream_key_hint(url_.stream_key));
+  if (started)
+    spdlog::info("event=input_mounted protocol=rtmp app={} key={}", url_.app,
+                 stream_key_hint(url_.stream_key));
   return started;
 }
 

@@ -125,8 +125,10 @@ TEST(OpenApiRoutes, SpecAndRouterHaveTheSameRoutes) {
   const RouteSet documented = spec_routes(kSpecPath);
   ASSERT_FALSE(documented.empty()) << "no operations found under paths: in " << kSpecPath;
 
-  EXPECT_EQ(served, documented) << "served but not in docs/openapi.yaml:" << describe(minus(served, documented))
-                                << "\nin docs/openapi.yaml but not served:" << describe(minus(documented, served));
+  EXPECT_EQ(served, documented) << "served but not in docs/openapi.yaml:"
+                                << describe(minus(served, documented))
+                                << "\nin docs/openapi.yaml but not served:"
+                                << describe(minus(documented, served));
 }
 
 }  // namespace
