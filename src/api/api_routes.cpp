@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -60,8 +64,12 @@ class Auth {
   // nullopt when the request carries the admin token.
   std::optional<HttpResponse> check(const HttpRequest& request) const {
     const std::string header = request.header("authorization");
-    const std::string prefix = "Bearer ";
-    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    const std::string prefix = "bearer ";
+    std::string scheme = header.substr(0, prefix.size());
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (header.size() <= prefix.size() || scheme != prefix) {
       return refuse("this route needs the admin token: send Authorization: Bearer <token>");
     }
     if (!control::constant_time_equal(control::sha256_hex(header.substr(prefix.size())), token_sha256_)) {
@@ -205,8 +213,9 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
         }
         if (!resume.empty()) {
           char* end = nullptr;
+          errno = 0;
           const long long value = std::strtoll(resume.c_str(), &end, 10);
-          if (end == resume.c_str() || *end != '\0' || value < 0) {
+          if (end == resume.c_str() || *end != '\0' || value < 0 || errno == ERANGE) {
             co_return json_error(400, "bad_request", "Last-Event-ID must be a non-negative whole number");
           }
           last_event_id = value;

@@ -22,8 +22,13 @@ std::string new_id(const char* prefix) {
 }  // namespace
 
 Outcome ControlPlane::list_channels() {
+  std::vector<const Channel*> ordered;
+  for (const auto& [id, channel] : channels_) ordered.push_back(channel.get());
+  std::sort(ordered.begin(), ordered.end(), [](const Channel* a, const Channel* b) {
+    return std::tie(a->record.created_at, a->record.id) < std::tie(b->record.created_at, b->record.id);
+  });
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& [id, channel] : channels_) items.push_back(channel_json(*channel));
+  for (const auto* channel : ordered) items.push_back(channel_json(*channel));
   return {200, {{"channels", items}}};
 }
 
@@ -90,8 +95,9 @@ static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& c
   }
   if (!srt && (!channel.passphrase.empty() || !record.streamid.empty())) {
     return validation_failed(
-        input.contains("passphrase") ? "input.passphrase" : "input.streamid",
-        "passphrase and streamid are SRT settings; an RTMP channel is protected by its key");
+        !channel.passphrase.empty() ? "input.passphrase" : "input.streamid",
+        "passphrase and streamid are SRT settings; an RTMP channel is protected by its key "
+        "(set them to \"\" to change the protocol)");
   }
   return std::nullopt;
 }
@@ -141,7 +147,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   channel->rtmp_key = random_token(18);
   record.rtmp_key_sealed = secrets_.seal(channel->rtmp_key);
   record.passphrase_sealed = secrets_.seal(channel->passphrase);
-  record.created_at = now_ms();
+  record.created_at = creation_time();
   record.state = "idle";
   auto opened = engine_.open_channel(ingest_spec(*channel));
   if (!opened) {
@@ -184,6 +190,13 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
     }
   }
   if (record.input_protocol == "srt" && record.srt_port == 0) record.srt_port = next_free_srt_port();
+  const auto& before = channel->record;
+  const bool changed = record.name != before.name || record.auto_start != before.auto_start ||
+                       record.auto_stop_after_s != before.auto_stop_after_s ||
+                       record.input_protocol != before.input_protocol || record.srt_port != before.srt_port ||
+                       record.latency_ms != before.latency_ms || record.streamid != before.streamid ||
+                       updated.passphrase != channel->passphrase;
+  if (!changed) return {200, channel_json(*channel)};  // nothing to save, no event
   record.passphrase_sealed = secrets_.seal(updated.passphrase);
   const auto old_spec = ingest_spec(*channel);
   const auto new_spec = ingest_spec(updated);

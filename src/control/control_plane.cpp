@@ -47,6 +47,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     channel->passphrase = *passphrase;
     channel->manual_start =
         nlohmann::json::parse(record.extra_json, nullptr, false).value("manual_start", false);
+    last_created_at_ = std::max(last_created_at_, record.created_at);
     channel->record = std::move(record);
     channels_[channel->record.id] = std::move(channel);
   }
@@ -56,8 +57,13 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     if (!key)
       return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
     destination->stream_key = *key;
+    auto url = record.url_sealed.empty() ? Result<std::string>(record.url) : secrets_.open(record.url_sealed);
+    if (!url)
+      return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + url.error().message());
+    destination->url = *url;
     destination->status_detail =
         nlohmann::json::parse(record.extra_json, nullptr, false).value("status_detail", std::string());
+    last_created_at_ = std::max(last_created_at_, record.created_at);
     destination->record = std::move(record);
     destinations_[destination->record.id] = std::move(destination);
   }
@@ -271,7 +277,7 @@ void ControlPlane::drive_destination(Destination& destination) {
   if (channel == nullptr || !channel->listen_error.empty()) return;  // retried on the next tick
   const Platform* platform = find_platform(record.platform);
   auto url = platform != nullptr
-                 ? publish_url(*platform, record.url, destination.stream_key)
+                 ? publish_url(*platform, destination.url, destination.stream_key)
                  : Result<std::string>(Error(ErrorCode::kInvalidArgument, "unknown platform"));
   Status started = url ? engine_.start_output(record.channel_id, {record.id, *url}) : Status(url.error());
   if (!started) {
@@ -396,6 +402,12 @@ ControlPlane::Channel* ControlPlane::find_channel(const std::string& id) {
 ControlPlane::Destination* ControlPlane::find_destination(const std::string& id) {
   auto it = destinations_.find(id);
   return it == destinations_.end() ? nullptr : it->second.get();
+}
+
+int64_t ControlPlane::creation_time() {
+  // Strictly increasing: records created within one millisecond still list in creation order.
+  last_created_at_ = std::max(now_ms(), last_created_at_ + 1);
+  return last_created_at_;
 }
 
 int ControlPlane::next_free_srt_port() const {

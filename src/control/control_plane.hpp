@@ -115,6 +115,7 @@ class ControlPlane {
   Channel* find_channel(const std::string& id);
   Destination* find_destination(const std::string& id);
   int next_free_srt_port() const;
+  int64_t creation_time();
   Outcome store_failed() const;
 
   boost::asio::any_io_executor executor_;
@@ -125,6 +126,7 @@ class ControlPlane {
   boost::asio::steady_timer timer_;
   bool stopping_ = false;
   int ticks_since_prune_ = 0;
+  int64_t last_created_at_ = 0;  // creation times are strictly increasing
 
   // All owned by the control thread.
   std::map<std::string, std::unique_ptr<Channel>> channels_;

@@ -21,6 +21,13 @@ std::string new_destination_id() {
   return "d_" + id;
 }
 
+// The URL as shown and stored in the clear: whatever could be a secret in it (an RTMP URL's last segment when
+// no separate key was given, SRT passphrase/streamid values) only as a hint. The full URL is stored sealed.
+std::string shown_url(const std::string& url, const std::string& key) {
+  const bool srt = url.rfind("srt://", 0) == 0;
+  return srt || key.empty() ? redact_url(url) : url;
+}
+
 std::string platform_list() {
   std::string list;
   for (const auto& platform : platforms()) list += (list.empty() ? "" : ", ") + platform.id;
@@ -168,11 +175,13 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   record.channel_id = channel_id;
   record.name = body["name"].get<std::string>();
   record.platform = platform_id;
-  record.url = url;
+  destination->url = url;
+  record.url = shown_url(url, key);
+  record.url_sealed = secrets_.seal(url);
   destination->stream_key = key;
   record.stream_key_sealed = secrets_.seal(key);
   record.stream_key_hint = key.empty() ? "" : stream_key_hint(key);
-  record.created_at = now_ms();
+  record.created_at = creation_time();
   record.status = "ready";
   record.status_since = record.created_at;
   if (!save_destination(*destination)) return store_failed();
@@ -200,12 +209,12 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
     }
     record.platform = body["platform"].get<std::string>();
     if (!body.contains("url") && record.platform != destination->record.platform) {
-      record.url = find_platform(record.platform)->default_url;
+      updated.url = find_platform(record.platform)->default_url;
     }
   }
   if (body.contains("url")) {
     if (auto p = check_string(body["url"], "url", 2048)) return *p;
-    record.url = body["url"].get<std::string>();
+    updated.url = body["url"].get<std::string>();
   }
   if (body.contains("stream_key")) {
     if (!body["stream_key"].is_string())
@@ -214,14 +223,20 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
     if (updated.stream_key.size() > 1024) {
       return validation_failed("stream_key", "stream_key is longer than 1024 characters");
     }
+  }
+  if (auto p = check_endpoint(record.platform, updated.url, updated.stream_key, body.contains("url")))
+    return *p;
+  const bool endpoint_changed = updated.url != destination->url ||
+                                updated.stream_key != destination->stream_key ||
+                                record.platform != destination->record.platform;
+  const bool changed = endpoint_changed || record.name != destination->record.name;
+  if (!changed) return {200, destination_json(*destination)};  // nothing to save, no event
+  if (endpoint_changed) {
+    record.url = shown_url(updated.url, updated.stream_key);
+    record.url_sealed = secrets_.seal(updated.url);
     record.stream_key_sealed = secrets_.seal(updated.stream_key);
     record.stream_key_hint = updated.stream_key.empty() ? "" : stream_key_hint(updated.stream_key);
   }
-  if (auto p = check_endpoint(record.platform, record.url, updated.stream_key, body.contains("url")))
-    return *p;
-  const bool endpoint_changed = record.url != destination->record.url ||
-                                updated.stream_key != destination->stream_key ||
-                                record.platform != destination->record.platform;
   if (endpoint_changed && record.desired_on) {
     // Reconnects this destination only: the engine swaps its output, the others never notice.
     record.status = "starting";

@@ -24,6 +24,7 @@ struct ControlPlane::Channel {
 struct ControlPlane::Destination {
   store::DestinationRecord record;
   std::string stream_key;       // opened from record.stream_key_sealed
+  std::string url;              // the full URL, opened from record.url_sealed
   std::string status_detail;    // "waiting for input", "connecting", ... (kept in record.extra_json)
   engine::OutputReport output;  // last engine report (stats)
   bool in_engine = false;       // start_output was issued for the current desired state

@@ -20,13 +20,6 @@ nlohmann::json string_or_null(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 
-// The base URL as entered; whatever could be a secret in it (an RTMP URL's last segment when no separate key
-// was given, SRT passphrase/streamid values) only as a hint.
-std::string shown_url(const store::DestinationRecord& record) {
-  const bool srt = record.url.rfind("srt://", 0) == 0;
-  return srt || record.stream_key_sealed.empty() ? redact_url(record.url) : record.url;
-}
-
 }  // namespace
 
 nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
@@ -128,7 +121,7 @@ nlohmann::json ControlPlane::destination_json(const Destination& destination) co
       {"channel_id", record.channel_id},
       {"name", record.name},
       {"platform", record.platform},
-      {"url", shown_url(record)},
+      {"url", record.url},
       {"stream_key_hint", record.stream_key_hint},
       {"enabled", record.desired_on},
       {"status", record.status},

@@ -42,7 +42,8 @@ struct DestinationRecord {
   std::string channel_id;
   std::string name;
   std::string platform;
-  std::string url;
+  std::string url;         // as shown: secrets in it (a custom URL's key, an SRT passphrase) only as hints
+  std::string url_sealed;  // the full URL, sealed
   std::string stream_key_sealed;
   std::string stream_key_hint;  // "…3f9a"
   bool desired_on = false;      // desired state: the reconciler drives the engine toward it

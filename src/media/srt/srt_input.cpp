@@ -74,8 +74,13 @@ Status SrtInput::start() {
   const int bound = srt_bind(listener_, found->ai_addr, static_cast<int>(found->ai_addrlen));
   freeaddrinfo(found);
   if (bound == SRT_ERROR) {
-    return Error(ErrorCode::kIo,
-                 "SRT input: cannot listen on " + url_.host + ":" + port + ": " + srt_last_error());
+    int system_error = 0;
+    srt_getlasterror(&system_error);
+    // libsrt's own text ("Connection setup failure: unable to create/configure SRT socket") hides the cause.
+    const std::string why = system_error == EADDRINUSE ? "UDP port " + port + " is already in use"
+                            : system_error != 0        ? std::string(std::strerror(system_error))
+                                                       : srt_last_error();
+    return Error(ErrorCode::kIo, "SRT input: cannot listen on " + url_.host + ":" + port + ": " + why);
   }
   srt_listen_callback(listener_, &SrtInput::on_listen, this);
   if (srt_listen(listener_, 1) == SRT_ERROR) return Error(ErrorCode::kIo, "SRT listen: " + srt_last_error());

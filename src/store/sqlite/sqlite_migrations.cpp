@@ -66,7 +66,13 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kSchema1};
+// Schema 2: a destination's full URL sealed (a custom URL may carry the key or an SRT passphrase); `url`
+// keeps the form safe to show.
+constexpr const char* kSchema2 = R"sql(
+ALTER TABLE destinations ADD COLUMN url_sealed TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kSchema1, kSchema2};
 
 constexpr const char* kCreateBookkeeping =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";

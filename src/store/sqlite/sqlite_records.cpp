@@ -37,6 +37,7 @@ void visit_destination(Visitor& v, Record& d) {
   v("name", d.name);
   v("platform", d.platform);
   v("url", d.url);
+  v("url_sealed", d.url_sealed);
   v("stream_key_sealed", d.stream_key_sealed);
   v("stream_key_hint", d.stream_key_hint);
   v("desired_on", d.desired_on);

@@ -30,6 +30,7 @@ DestinationRecord make_destination(const std::string& id, const std::string& cha
   d.name = "Destination " + id;
   d.platform = "twitch";
   d.url = "rtmp://live.example/app";
+  d.url_sealed = "c2VhbGVkIHVybA==";
   d.created_at = created_at;
   d.updated_at = created_at;
   return d;
@@ -65,6 +66,7 @@ void expect_same_destination(const DestinationRecord& want, const DestinationRec
   EXPECT_EQ(want.name, got.name);
   EXPECT_EQ(want.platform, got.platform);
   EXPECT_EQ(want.url, got.url);
+  EXPECT_EQ(want.url_sealed, got.url_sealed);
   EXPECT_EQ(want.stream_key_sealed, got.stream_key_sealed);
   EXPECT_EQ(want.stream_key_hint, got.stream_key_hint);
   EXPECT_EQ(want.desired_on, got.desired_on);
