@@ -352,46 +352,47 @@ store::EventRecord ControlPlane::destination_event(const Destination& destinatio
   return {0, "destination", destination_json(destination).dump(), now_ms()};
 }
 
-bool ControlPlane::save_channel(Channel& channel) {
-  channel.record.updated_at = now_ms();
-  nlohmann::json extra = nlohmann::json::parse(channel.record.extra_json, nullptr, false);
+namespace {
+
+// Sets one key of a record's extra_json object (kept even when the stored text was not an object).
+std::string with_extra(const std::string& extra_json, const char* key, const nlohmann::json& value) {
+  nlohmann::json extra = nlohmann::json::parse(extra_json, nullptr, false);
   if (!extra.is_object()) extra = nlohmann::json::object();
-  extra["manual_start"] = channel.manual_start;
-  channel.record.extra_json = extra.dump();
+  extra[key] = value;
+  return extra.dump();
+}
+
+}  // namespace
+
+// One record and the event announcing it, in one transaction; the event shows the version it stores.
+template <typename Item, typename Record>
+bool ControlPlane::save_record(Item& item, Record& record, std::vector<Record> store::Change::*puts,
+                               store::EventRecord (ControlPlane::*event)(const Item&) const) {
+  record.updated_at = now_ms();
   store::Change change;
-  change.put_channels.push_back(channel.record);
-  channel.record.version += 1;  // the event shows the version this change stores
-  change.events.push_back(channel_event(channel));
+  (change.*puts).push_back(record);
+  record.version += 1;
+  change.events.push_back((this->*event)(item));
   auto committed = store_.commit(change);
   if (!committed) {
-    channel.record.version -= 1;
-    spdlog::error("event=store_write_failed channel={} error=\"{}\"", channel.record.id,
-                  committed.error().message());
+    record.version -= 1;
+    spdlog::error("event=store_write_failed id={} error=\"{}\"", record.id, committed.error().message());
     return false;
   }
   publish(change.events, committed->event_ids);
   return true;
 }
 
+bool ControlPlane::save_channel(Channel& channel) {
+  channel.record.extra_json = with_extra(channel.record.extra_json, "manual_start", channel.manual_start);
+  return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
+}
+
 bool ControlPlane::save_destination(Destination& destination) {
-  destination.record.updated_at = now_ms();
-  nlohmann::json extra = nlohmann::json::parse(destination.record.extra_json, nullptr, false);
-  if (!extra.is_object()) extra = nlohmann::json::object();
-  extra["status_detail"] = destination.status_detail;
-  destination.record.extra_json = extra.dump();
-  store::Change change;
-  change.put_destinations.push_back(destination.record);
-  destination.record.version += 1;  // the event shows the version this change stores
-  change.events.push_back(destination_event(destination));
-  auto committed = store_.commit(change);
-  if (!committed) {
-    destination.record.version -= 1;
-    spdlog::error("event=store_write_failed destination={} error=\"{}\"", destination.record.id,
-                  committed.error().message());
-    return false;
-  }
-  publish(change.events, committed->event_ids);
-  return true;
+  destination.record.extra_json =
+      with_extra(destination.record.extra_json, "status_detail", destination.status_detail);
+  return save_record(destination, destination.record, &store::Change::put_destinations,
+                     &ControlPlane::destination_event);
 }
 
 ControlPlane::Channel* ControlPlane::find_channel(const std::string& id) {

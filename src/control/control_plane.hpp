@@ -103,6 +103,9 @@ class ControlPlane {
   void publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids);
   store::EventRecord channel_event(const Channel& channel) const;
   store::EventRecord destination_event(const Destination& destination) const;
+  template <typename Item, typename Record>
+  bool save_record(Item& item, Record& record, std::vector<Record> store::Change::*puts,
+                   store::EventRecord (ControlPlane::*event)(const Item&) const);
   bool save_channel(Channel& channel);
   bool save_destination(Destination& destination);
 
