@@ -124,8 +124,11 @@ void ControlPlane::schedule_tick() {
 
 void ControlPlane::tick() {
   for (const auto& report : engine_.report()) apply_report(report);
+  reopen_failed_ingests();
   for (auto& [id, destination] : destinations_) {
-    if (destination->record.desired_on && !destination->in_engine) drive_destination(*destination);
+    if (!destination->record.desired_on || destination->in_engine) continue;
+    drive_destination(*destination);
+    if (!destination->in_engine) report_input_unavailable(*destination);
   }
   for (auto& [id, channel] : channels_) update_channel_state(*channel);
   if (++ticks_since_prune_ >= 240) {  // about once a minute
@@ -134,6 +137,36 @@ void ControlPlane::tick() {
       spdlog::warn("event=store_prune_failed error=\"{}\"", pruned.error().message());
     }
   }
+}
+
+void ControlPlane::reopen_failed_ingests() {
+  // A port taken by another program at start may be free later: try again every few seconds.
+  const int64_t now = now_ms();
+  for (auto& [id, channel] : channels_) {
+    if (channel->listen_error.empty() || now < channel->next_open_attempt_ms) continue;
+    channel->next_open_attempt_ms = now + 5000;
+    auto opened = engine_.open_channel(ingest_spec(*channel));
+    channel->listen_error = opened ? "" : opened.error().message();
+    if (opened) spdlog::info("event=ingest_reopened channel={}", id);
+  }
+}
+
+void ControlPlane::report_input_unavailable(Destination& destination) {
+  Channel* channel = find_channel(destination.record.channel_id);
+  if (channel == nullptr || channel->listen_error.empty()) return;
+  const std::string message = "the channel's input cannot listen: " + channel->listen_error;
+  if (destination.record.status == "error" && destination.record.last_error_message == message) return;
+  Destination updated = destination;
+  auto& record = updated.record;
+  const int64_t now = now_ms();
+  if (record.status != "error") record.status_since = now;
+  record.status = "error";
+  record.last_error_code = "input_unavailable";
+  record.last_error_message = message;
+  record.last_error_at = now;
+  record.next_retry_at = channel->next_open_attempt_ms;
+  updated.status_detail = "waiting for the channel's input";
+  if (save_destination(updated)) destination = std::move(updated);
 }
 
 void ControlPlane::apply_report(const engine::ChannelReport& report) {

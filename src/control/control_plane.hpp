@@ -97,6 +97,8 @@ class ControlPlane {
   void update_destination_status(Destination& destination, const engine::OutputReport* report);
   void update_channel_state(Channel& channel);
   void drive_destination(Destination& destination);
+  void reopen_failed_ingests();
+  void report_input_unavailable(Destination& destination);
 
   // Persistence: every change is committed (with its event) before it is published.
   bool commit(store::Change change);

@@ -15,10 +15,11 @@ struct ControlPlane::Channel {
   std::string rtmp_key;    // opened from record.rtmp_key_sealed
   std::string passphrase;  // opened from record.passphrase_sealed
   engine::InputReport input;
-  bool input_reported = false;  // the engine reported at least once (the first report is no change)
-  std::string listen_error;     // the ingest could not be opened ("" = fine)
-  int64_t idle_since_ms = 0;    // when the channel last had no destination on (auto stop); 0 = has some
-  bool manual_start = false;    // started by hand (POST .../start): runs without destinations
+  bool input_reported = false;       // the engine reported at least once (the first report is no change)
+  std::string listen_error;          // the ingest could not be opened ("" = fine)
+  int64_t next_open_attempt_ms = 0;  // when to try opening it again
+  int64_t idle_since_ms = 0;         // when the channel last had no destination on (auto stop); 0 = has some
+  bool manual_start = false;         // started by hand (POST .../start): runs without destinations
 };
 
 struct ControlPlane::Destination {

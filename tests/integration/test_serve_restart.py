@@ -1,5 +1,6 @@
 """`kill -9` while two destinations stream: after a restart both come back to `streaming` on their own, and
 nothing in the store is lost."""
+import socket
 import sqlite3
 
 from harness import IntegrationTest, main, publish_srt, wait_for
@@ -57,6 +58,33 @@ class ServeRestartTest(IntegrationTest):
         self.assertEqual(db.execute("PRAGMA journal_mode").fetchone()[0], "wal")
         self.assertEqual(db.execute("SELECT COUNT(*) FROM destinations").fetchone()[0], 3)
         db.close()
+
+    def test_busy_ingest_port_is_an_error_until_it_is_free(self):
+        nginx = self.nginx()
+        serve = Serve()
+        self.addCleanup(serve.cleanup)
+        channel = serve.main_channel()
+        d = serve.add_destination(channel["id"], "n", f"rtmp://127.0.0.1:{nginx.rtmp_port}/live", "busyport")["id"]
+        serve.stop()
+        squatter = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        squatter.bind(("0.0.0.0", serve.srt_port))
+        try:
+            serve.restart()
+            broken = serve.main_channel()
+            self.assertEqual(broken["state"], "error")
+            self.assertIn(f"UDP port {serve.srt_port} is already in use", broken["state_message"])
+            self.assertFalse(broken["input"]["listening"])
+            serve.api("POST", f"/destinations/{d}/start", expect=202)
+            waiting = serve.wait_status(d, "error", 10)
+            self.assertEqual(waiting["last_error"]["code"], "input_unavailable")
+            self.assertIn("already in use", waiting["last_error"]["message"])
+        finally:
+            squatter.close()
+        # Lunora tries again on its own; once the port is free the channel and its destination recover.
+        wait_for(lambda: serve.main_channel()["input"]["listening"], 15, "the ingest to listen again")
+        self.process(publish_srt(serve.srt_port, 20))
+        serve.wait_status(d, "streaming", 20)
+        self.assertEqual(serve.main_channel()["state"], "running")
 
 
 if __name__ == "__main__":
