@@ -140,8 +140,7 @@ int run_serve(const ServeArgs& args) {
   if (control_options.public_host.empty()) {
     control_options.public_host = rtmp_address->first == "0.0.0.0" ? "127.0.0.1" : rtmp_address->first;
   }
-  control::ControlPlane control(control_io.get_executor(), **store, engine, std::move(secrets.value()),
-                                control_options);
+  control::ControlPlane control(control_io.get_executor(), **store, engine, secrets.value(), control_options);
   // The control thread is not running yet: start() runs here, alone.
   auto created = control.start();
   if (!created) {
@@ -163,8 +162,9 @@ int run_serve(const ServeArgs& args) {
   if (*created) {
     const auto& ingest = **created;
     std::cout << "  Channel \"main\" created. Point your encoder at:\n";
-    if (ingest["srt_url"].is_string())
+    if (ingest["srt_url"].is_string()) {
       std::cout << "    SRT:  " << ingest["srt_url"].get<std::string>() << "\n";
+    }
     std::cout << "    RTMP: " << ingest["rtmp_server"].get<std::string>()
               << "  (stream key: " << ingest["rtmp_key"].get<std::string>() << ")\n";
   }

@@ -64,8 +64,9 @@ const std::vector<Key>& keys() {
                       const std::string& v) { return parse_int(v, 1024, 65535, s.srt_port, "srt_port"); }},
       {"api_token",
        [](ServeSettings& s, const std::string& v) -> Status {
-         if (v.size() < 16)
+         if (v.size() < 16) {
            return Error(ErrorCode::kInvalidArgument, "api_token: use at least 16 characters");
+         }
          s.api_token = v;
          return ok_status();
        }},
@@ -124,8 +125,9 @@ Result<SettingValues> settings_from_toml(const std::string& path) {
   for (const auto& [name, value] : *table) {
     bool known = false;
     for (const auto& key : keys()) known = known || name == key.name;
-    if (!known)
+    if (!known) {
       return Error(ErrorCode::kInvalidArgument, "config " + path + ": unknown setting \"" + name + "\"");
+    }
     if (auto text = value->as<std::string>()) {
       values[name] = text->get();
     } else if (auto number = value->as<int64_t>()) {

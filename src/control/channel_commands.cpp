@@ -46,11 +46,12 @@ Outcome ControlPlane::channel_ingest(const std::string& id) {
   return {200, ingest};
 }
 
-// Reads the input settings of a create or patch body onto `channel`; `creating` applies defaults.
+// Reads the input settings of a create or patch body onto `channel` (what the body leaves out stays).
 static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& channel, uint16_t rtmp_port) {
   if (!input.is_object()) return validation_failed("input", "input must be an object");
-  if (auto p = only_fields(input, {"protocol", "port", "passphrase", "latency_ms", "streamid"}, "input."))
+  if (auto p = only_fields(input, {"protocol", "port", "passphrase", "latency_ms", "streamid"}, "input.")) {
     return p;
+  }
   auto& record = channel.record;
   if (input.contains("protocol")) {
     const auto& protocol = input["protocol"];
@@ -128,8 +129,9 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
-  if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port))
+  if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) {
     return *p;
+  }
   auto& record = channel->record;
   for (const auto& [id, other] : channels_) {
     if (other->record.name == record.name) return conflict("a channel named \"" + record.name + "\" exists");
@@ -230,8 +232,9 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
   for (auto& [destination_id, destination] : destinations_) {
     if (destination->record.channel_id != id) continue;
     owned.push_back(destination.get());
-    if (destination->record.desired_on || destination->record.status == "stopping")
+    if (destination->record.desired_on || destination->record.status == "stopping") {
       live.push_back(destination_id);
+    }
   }
   if (!live.empty() && !force) {
     auto outcome = conflict("the channel has " + std::to_string(live.size()) +
