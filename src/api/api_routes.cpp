@@ -102,7 +102,7 @@ std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request)
 
 }  // namespace
 
-std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions options) {
+std::shared_ptr<Router> make_api_router(ControlPlane& control, const ApiOptions& options) {
   auto router = std::make_shared<Router>();
   auto auth = std::make_shared<Auth>(options.admin_token_sha256);
   ControlPlane* cp = &control;
@@ -170,9 +170,12 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, ApiOptions option
                 // The hot read path: served from the control plane's snapshot on this I/O thread.
                 std::optional<std::string> channel_id;
                 if (auto it = r.query.find("channel_id"); it != r.query.end()) channel_id = it->second;
-                auto text = cp->destinations_list_json(channel_id);
-                if (!text) co_return json_error(404, "not_found", "no channel with id " + *channel_id);
-                co_return HttpResponse{200, "application/json", std::move(*text), {}};
+                std::optional<std::string> text = cp->destinations_list_json(channel_id);
+                if (!text)
+                  co_return json_error(404, "not_found", "no channel with id " + channel_id.value_or(""));
+                HttpResponse response;
+                response.body = std::move(text).value();
+                co_return response;
               }));
   router->add("POST", "/api/v1/destinations", with_body([cp](HttpRequest&, nlohmann::json body) {
                 return on_control(*cp, [cp, body = std::move(body)] { return cp->create_destination(body); });

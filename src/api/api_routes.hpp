@@ -15,6 +15,6 @@ struct ApiOptions {
   size_t sse_max_queued = 5000;    // events buffered per SSE client before it is dropped (it resumes)
 };
 
-std::shared_ptr<Router> make_api_router(control::ControlPlane& control, ApiOptions options);
+std::shared_ptr<Router> make_api_router(control::ControlPlane& control, const ApiOptions& options);
 
 }  // namespace lunora::api

@@ -42,8 +42,9 @@ constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 1024 * 1024;
 
 std::string size_text(size_t bytes) {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
     return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  }
   if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
   return std::to_string(bytes) + " bytes";
 }
@@ -78,7 +79,7 @@ bool allowed_extra_header(const std::string& name, const std::string& value) {
   return key != "content-length" && key != "transfer-encoding" && key != "connection";
 }
 
-void log_exception(std::exception_ptr error, std::string_view where) {
+void log_exception(const std::exception_ptr& error, std::string_view where) {
   if (!error) return;
   try {
     std::rethrow_exception(error);
@@ -398,7 +399,7 @@ awaitable<void> HttpServer::Impl::accept_loop() {
     auto connection = std::make_shared<Connection>(self, std::move(socket));
     if (!track(connection)) co_return;  // stopping: `connection` goes out of scope and closes its socket
     asio::co_spawn(connection->executor(), connection->run(),
-                   [](std::exception_ptr error) { log_exception(error, "connection"); });
+                   [](const std::exception_ptr& error) { log_exception(error, "connection"); });
   }
 }
 
@@ -435,7 +436,11 @@ HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, std::sha
     : impl_(std::make_shared<Impl>(io, std::move(options), std::move(router))) {}
 
 HttpServer::~HttpServer() {
-  stop();
+  try {
+    stop();
+  } catch (const std::exception& e) {  // posting can fail to allocate: a destructor must not throw
+    spdlog::error("event=http_stop_failed error=\"{}\"", e.what());
+  }
 }
 
 Status HttpServer::start() {
@@ -464,7 +469,7 @@ Status HttpServer::start() {
   impl.bound_port = acceptor.local_endpoint(ec).port();
   spdlog::info("event=http_listening address={}:{}", host, impl.bound_port.load());
   asio::co_spawn(impl.strand, impl.accept_loop(),
-                 [](std::exception_ptr error) { log_exception(error, "accept_loop"); });
+                 [](const std::exception_ptr& error) { log_exception(error, "accept_loop"); });
   return ok_status();
 }
 

@@ -8,8 +8,8 @@ namespace lunora::api {
 
 namespace asio = boost::asio;
 
-SseChannel::SseChannel(asio::any_io_executor executor, size_t max_queued_events)
-    : max_queued_(max_queued_events), wake_(std::move(executor)) {}
+SseChannel::SseChannel(const asio::any_io_executor& executor, size_t max_queued_events)
+    : max_queued_(max_queued_events), wake_(executor) {}
 
 bool SseChannel::push(std::string block) {
   bool accepted = false;

@@ -21,7 +21,7 @@ class SseChannel : public std::enable_shared_from_this<SseChannel> {
  public:
   // `executor` is the connection's executor (the waiting coroutine runs there). It must run one handler at a
   // time (a strand, as HttpServer's connections have): push() and close() cancel the timer there.
-  SseChannel(boost::asio::any_io_executor executor, size_t max_queued_events);
+  SseChannel(const boost::asio::any_io_executor& executor, size_t max_queued_events);
 
   // Thread-safe. Returns false when the channel is closed (or was just closed for overflowing): the producer
   // drops its reference.
