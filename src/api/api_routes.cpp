@@ -73,7 +73,9 @@ class Auth {
       return refuse("this route needs the admin token: send Authorization: Bearer <token>");
     }
     if (!control::constant_time_equal(control::sha256_hex(header.substr(prefix.size())), token_sha256_)) {
-      spdlog::warn("event=auth_failed peer={} path={}", request.peer, request.path);
+      // The target as sent (Beast admits no control characters in it), minus the query.
+      spdlog::warn("event=auth_failed peer={} path={}", request.peer,
+                   request.target.substr(0, request.target.find('?')));
       return refuse("the token is not valid");
     }
     return std::nullopt;
