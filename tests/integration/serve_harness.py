@@ -76,11 +76,15 @@ class Serve(Process):
             r = conn.getresponse()
             text = r.read().decode("utf-8", "replace")
             hdrs = {k.lower(): v for k, v in r.getheaders()}
+            self.record_response(method, path, r.status, r.getheaders(), text)
         finally:
             conn.close()
         if hdrs.get("content-type", "").startswith("application/json") and text:
             return r.status, json.loads(text), hdrs
         return r.status, text, hdrs
+
+    def record_response(self, method, path, status, headers, text):
+        """Called with every response request() reads; tests that audit responses override it."""
 
     def api(self, method, path, body=None, expect=None, **kw):
         status, obj, _ = self.request(method, "/api/v1" + path, body, **kw)
