@@ -3,7 +3,7 @@ import os
 import tempfile
 
 import harness
-from harness import IntegrationTest, Process, RecordingCheck, free_port, publish_rtmp, wait_for
+from harness import IntegrationTest, Process, RecordingCheck, free_port, publish_rtmp, udp_port_taken, wait_for
 
 SECONDS = 6
 
@@ -17,6 +17,9 @@ class SrtOutputTest(IntegrationTest):
             ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i",
              f"srt://127.0.0.1:{listen_port}?mode=listener&passphrase=0123456789abcdef", "-c", "copy",
              "-f", "mpegts", received], "ffmpeg-srt-listener"))
+        # On a loaded machine ffmpeg can take seconds to listen: the output's first call must find it, or the
+        # short stream could end before the output's backoff brings it live.
+        wait_for(lambda: udp_port_taken(listen_port), 15, "the ffmpeg SRT listener")
         ingest = free_port()
         relay = self.relay(f"rtmp://127.0.0.1:{ingest}/live/key",
                            [f"srt://127.0.0.1:{listen_port}?passphrase=0123456789abcdef"])
