@@ -17,6 +17,7 @@ import time
 import unittest
 import warnings
 import xml.etree.ElementTree as ET
+import urllib.parse
 import urllib.request
 
 LUNORA = os.environ.get("LUNORA_BIN", "build/default/src/lunora")
@@ -29,20 +30,30 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
-def udp_port_taken(port):
-    """True once something (an SRT listener) has bound the UDP port (read from /proc: probing by binding could
-    steal the port from the listener starting up)."""
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
+def _proc_net_ports(tables, state=None):
+    ports = set()
+    for table in tables:
         try:
             with open(table) as f:
                 next(f)
                 for line in f:
-                    local = line.split()[1]
-                    if int(local.rsplit(":", 1)[1], 16) == port:
-                        return True
+                    fields = line.split()
+                    if state is None or fields[3] == state:
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
         except OSError:
             continue
-    return False
+    return ports
+
+
+def udp_port_taken(port):
+    """True once something (an SRT listener) has bound the UDP port (read from /proc: probing by binding could
+    steal the port from the listener starting up)."""
+    return port in _proc_net_ports(("/proc/net/udp", "/proc/net/udp6"))
+
+
+def tcp_port_listening(port):
+    """True once something listens on the TCP port (from /proc: a probing connect would be a client)."""
+    return port in _proc_net_ports(("/proc/net/tcp", "/proc/net/tcp6"), state="0A")
 
 
 def wait_for(predicate, timeout, what, interval=0.1):
@@ -114,6 +125,20 @@ class Relay(Process):
         super().__init__(args, "lunora", stdin=subprocess.PIPE if commands else None)
         self.last_stats = None
         self.events = []
+        self._wait_for_input(input_url)
+
+    def _wait_for_input(self, input_url):
+        """An encoder started before lunora listens is refused (an ASan build starts slowly): wait for the
+        input's port, or for lunora to exit (tests of bad inputs)."""
+        parsed = urllib.parse.urlsplit(input_url)
+        try:
+            port = parsed.port
+        except ValueError:
+            return
+        if not port or parsed.scheme not in ("srt", "rtmp"):
+            return
+        ready = udp_port_taken if parsed.scheme == "srt" else tcp_port_listening
+        wait_for(lambda: not self.alive() or ready(port), 20, f"lunora to listen on {input_url}")
 
     def send(self, line):
         self.proc.stdin.write(line + "\n")
