@@ -72,6 +72,10 @@ class HlsSegmenter {
 
  private:
   struct OpenSegment {
+    // User-provided: clang-14 decides std::optional<OpenSegment>'s emplace() while the enclosing class is
+    // still incomplete, and then takes a nested struct with member initializers for not
+    // default-constructible.
+    OpenSegment() {}  // NOLINT(modernize-use-equals-default)
     Bytes bytes;
     TsMuxer muxer;
     int64_t start_dts = 0;
