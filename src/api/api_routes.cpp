@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "api/playback/playback_routes.hpp"
 #include "control/secret_box.hpp"
 
 namespace lunora::api {
@@ -106,6 +107,12 @@ std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request)
 
 std::shared_ptr<Router> make_api_router(ControlPlane& control, const ApiOptions& options) {
   auto router = std::make_shared<Router>();
+  add_api_routes(*router, control, options);
+  return router;
+}
+
+void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& options) {
+  Router* router = &routes;
   auto auth = std::make_shared<Auth>(options.admin_token_sha256);
   ControlPlane* cp = &control;
 
@@ -166,6 +173,10 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, const ApiOptions&
   router->add("POST", "/api/v1/channels/{id}/stop",
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->stop_channel(id); });
+              }));
+  router->add("POST", "/api/v1/channels/{id}/playback-token",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->rotate_playback_token(id); });
               }));
 
   router->add("GET", "/api/v1/destinations", guarded([cp](HttpRequest& r) -> awaitable<HttpReply> {
@@ -239,7 +250,7 @@ std::shared_ptr<Router> make_api_router(ControlPlane& control, const ApiOptions&
         co_await asio::co_spawn(cp->executor(), run_command(std::move(subscribe)), asio::use_awaitable);
         co_return channel;
       }));
-  return router;
+  add_playback_routes(routes, control, options.assets);
 }
 
 }  // namespace lunora::api

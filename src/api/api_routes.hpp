@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/http/router.hpp"
+#include "api/playback/static_assets.hpp"
 #include "control/control_plane.hpp"
 
 namespace lunora::api {
@@ -13,8 +14,11 @@ namespace lunora::api {
 struct ApiOptions {
   std::string admin_token_sha256;  // hex SHA-256 of the admin token
   size_t sse_max_queued = 5000;    // events buffered per SSE client before it is dropped (it resumes)
+  std::shared_ptr<const StaticAssets> assets;  // the player page and its scripts (null: none)
 };
 
+// Adds every route (REST API v1 and playback) to `router`.
+void add_api_routes(Router& router, control::ControlPlane& control, const ApiOptions& options);
 std::shared_ptr<Router> make_api_router(control::ControlPlane& control, const ApiOptions& options);
 
 }  // namespace lunora::api

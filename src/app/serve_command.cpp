@@ -133,6 +133,18 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
 
+  // The HTTP listener binds first (its port goes into playback URLs); nothing is served before io runs,
+  // and the routes are added below, before it does.
+  auto router = std::make_shared<api::Router>();
+  api::HttpServerOptions http_options;
+  http_options.host = http_address->first;
+  http_options.port = http_address->second;
+  api::HttpServer http(io, http_options, router);
+  if (auto started = http.start(); !started) {
+    std::cerr << "error: " << started.error().message() << "\n";
+    return 1;
+  }
+
   control::ControlOptions control_options;
   control_options.rtmp_port = engine.rtmp_port();
   control_options.first_srt_port = settings.srt_port;
@@ -140,6 +152,9 @@ int run_serve(const ServeArgs& args) {
   if (control_options.public_host.empty()) {
     control_options.public_host = rtmp_address->first == "0.0.0.0" ? "127.0.0.1" : rtmp_address->first;
   }
+  control_options.http_base_url = !settings.public_url.empty() ? settings.public_url
+                                                               : "http://" + control_options.public_host +
+                                                                     ":" + std::to_string(http.port());
   control::ControlPlane control(control_io.get_executor(), **store, engine, secrets.value(), control_options);
   // The control thread is not running yet: start() runs here, alone.
   auto created = control.start();
@@ -148,14 +163,15 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
 
-  api::HttpServerOptions http_options;
-  http_options.host = http_address->first;
-  http_options.port = http_address->second;
-  api::HttpServer http(io, http_options, api::make_api_router(control, {token->sha256, 5000}));
-  if (auto started = http.start(); !started) {
-    std::cerr << "error: " << started.error().message() << "\n";
-    return 1;
+  api::ApiOptions api_options{token->sha256, 5000, nullptr};
+  const std::string web_dir = settings.web_dir.empty() ? LUNORA_DEFAULT_WEB_DIR : settings.web_dir;
+  if (auto assets = api::StaticAssets::load(web_dir); assets) {
+    api_options.assets = *assets;
+  } else {
+    // The API and HLS work without them; /watch says what to do.
+    spdlog::warn("event=web_assets_missing dir={} error=\"{}\"", web_dir, assets.error().message());
   }
+  api::add_api_routes(*router, control, api_options);
 
   std::cout << "Lunora is running.\n  API:   http://" << http_options.host << ":" << http.port()
             << "/api/v1\n";
@@ -230,6 +246,9 @@ void register_serve_command(CLI::App& app) {
       {"--http", "http", "HTTP listen address for the API (127.0.0.1:8080)"},
       {"--rtmp", "rtmp", "RTMP ingest listen address (0.0.0.0:1935)"},
       {"--public-host", "public_host", "Host name encoders use to reach Lunora, shown in ingest URLs"},
+      {"--public-url", "public_url",
+       "Base URL viewers reach Lunora at, used in playback URLs (http://<public host>:<HTTP port>)"},
+      {"--web-dir", "web_dir", "Folder of the built browser assets: the player page (web/dist)"},
       {"--srt-port", "srt_port",
        "SRT port of the `main` channel; new SRT channels take the next free one (9000)"},
       {"--backoff-initial-ms", "backoff_initial_ms", "First reconnect delay of a failed destination (1000)"},

@@ -60,6 +60,23 @@ const std::vector<Key>& keys() {
          s.public_host = v;
          return ok_status();
        }},
+      {"public_url",
+       [](ServeSettings& s, const std::string& v) -> Status {
+         if (!v.starts_with("http://") && !v.starts_with("https://")) {
+           return Error(
+               ErrorCode::kInvalidArgument,
+               "public_url: expected an http:// or https:// URL such as https://live.example.com, got \"" +
+                   v + "\"");
+         }
+         s.public_url = v;
+         while (s.public_url.size() > 8 && s.public_url.back() == '/') s.public_url.pop_back();
+         return ok_status();
+       }},
+      {"web_dir",
+       [](ServeSettings& s, const std::string& v) {
+         s.web_dir = v;
+         return ok_status();
+       }},
       {"srt_port", [](ServeSettings& s,
                       const std::string& v) { return parse_int(v, 1024, 65535, s.srt_port, "srt_port"); }},
       {"api_token",

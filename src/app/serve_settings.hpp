@@ -16,6 +16,8 @@ struct ServeSettings {
   std::string http = "127.0.0.1:8080";
   std::string rtmp = "0.0.0.0:1935";
   std::string public_host;    // host in ingest URLs; default: the RTMP host, or 127.0.0.1 for 0.0.0.0
+  std::string public_url;     // base of playback URLs; default http://<public host>:<HTTP port>
+  std::string web_dir;        // the built browser assets (web/dist); default: the source tree's
   int srt_port = 9000;        // the `main` channel's SRT port; new channels take the next free one
   std::string api_token;      // admin token (LUNORA_API_TOKEN); "" = generated on first start
   std::string secret_key;     // LUNORA_SECRET_KEY; "" = <data-dir>/secret.key

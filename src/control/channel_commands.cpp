@@ -117,6 +117,10 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
     if (auto p = check_int(body["auto_stop_after_s"], "auto_stop_after_s", 0, 86400)) return p;
     record.auto_stop_after_s = body["auto_stop_after_s"].get<int>();
   }
+  if (body.contains("public")) {
+    if (auto p = check_bool(body["public"], "public")) return p;
+    channel.is_public = body["public"].get<bool>();
+  }
   if (body.contains("engine") && body["engine"] != "local") {
     return validation_failed("engine", "engine must be \"local\" (the only engine this build runs)");
   }
@@ -125,7 +129,8 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
 
 Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "engine"})) return *p;
+  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public", "engine"}))
+    return *p;
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
@@ -147,6 +152,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   }
   record.id = new_id("ch_");
   channel->rtmp_key = random_token(18);
+  channel->playback_token = random_token(18);
   record.rtmp_key_sealed = secrets_.seal(channel->rtmp_key);
   record.passphrase_sealed = secrets_.seal(channel->passphrase);
   record.created_at = creation_time();
@@ -175,7 +181,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s"})) return *p;
+  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public"})) return *p;
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;
   if (body.contains("input")) {
@@ -195,6 +201,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   const auto& before = channel->record;
   const bool changed = record.name != before.name || record.auto_start != before.auto_start ||
                        record.auto_stop_after_s != before.auto_stop_after_s ||
+                       updated.is_public != channel->is_public ||
                        record.input_protocol != before.input_protocol || record.srt_port != before.srt_port ||
                        record.latency_ms != before.latency_ms || record.streamid != before.streamid ||
                        updated.passphrase != channel->passphrase;

@@ -45,8 +45,15 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     }
     channel->rtmp_key = *key;
     channel->passphrase = *passphrase;
-    channel->manual_start =
-        nlohmann::json::parse(record.extra_json, nullptr, false).value("manual_start", false);
+    const auto extra = nlohmann::json::parse(record.extra_json, nullptr, false);
+    if (extra.is_object()) {
+      channel->manual_start = extra.value("manual_start", false);
+      channel->is_public = extra.value("public", false);
+      auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
+      if (!token)
+        return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
+      channel->playback_token = *token;
+    }
     last_created_at_ = std::max(last_created_at_, record.created_at);
     channel->record = std::move(record);
     channels_[channel->record.id] = std::move(channel);
@@ -79,6 +86,10 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     created = made.body["ingest"];
   } else {
     for (auto& [id, channel] : channels_) {
+      if (channel->playback_token.empty()) {  // a channel from before playback tokens
+        channel->playback_token = random_token(18);
+        save_channel(*channel);
+      }
       auto opened = engine_.open_channel(ingest_spec(*channel));
       channel->listen_error = opened ? "" : opened.error().message();
       update_channel_state(*channel);
@@ -130,7 +141,10 @@ void ControlPlane::tick() {
     drive_destination(*destination);
     if (!destination->in_engine) report_input_unavailable(*destination);
   }
-  for (auto& [id, channel] : channels_) update_channel_state(*channel);
+  for (auto& [id, channel] : channels_) {
+    update_channel_state(*channel);
+    update_hls(*channel);
+  }
   if (++ticks_since_prune_ >= 240) {  // about once a minute
     ticks_since_prune_ = 0;
     if (auto pruned = store_.prune_events(options_.events_kept); !pruned) {
@@ -180,6 +194,7 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
        before.audio_codec != report.input.audio_codec || before.listening != report.input.listening);
   channel->input = report.input;
   channel->input_reported = true;
+  channel->hls_report = report.hls;
   if (input_changed) {
     spdlog::info("event=input_{} channel={} codec={} size={}x{}", report.input.connected ? "up" : "down",
                  channel->record.id, report.input.video_codec, report.input.width, report.input.height);
@@ -417,7 +432,10 @@ bool ControlPlane::save_record(Item& item, Record& record, std::vector<Record> s
 }
 
 bool ControlPlane::save_channel(Channel& channel) {
-  channel.record.extra_json = with_extra(channel.record.extra_json, "manual_start", channel.manual_start);
+  auto& extra = channel.record.extra_json;
+  extra = with_extra(extra, "manual_start", channel.manual_start);
+  extra = with_extra(extra, "public", channel.is_public);
+  extra = with_extra(extra, "playback_token_sealed", secrets_.seal(channel.playback_token));
   return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
 }
 

@@ -7,6 +7,7 @@
 // posted here.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "control/outcome.hpp"
@@ -30,9 +32,19 @@ struct ControlOptions {
   std::string public_host = "127.0.0.1";  // the host encoders reach Lunora at (ingest URLs)
   uint16_t rtmp_port = 1935;              // advertised in RTMP ingest URLs
   std::string rtmp_app = "live";
-  int first_srt_port = 9000;            // the `main` channel's port; new SRT channels take the next free one
-  std::chrono::milliseconds tick{250};  // how often the reconciler reads the engine
-  size_t events_kept = 10000;           // events kept in the store for Last-Event-ID resumes
+  int first_srt_port = 9000;  // the `main` channel's port; new SRT channels take the next free one
+  std::string http_base_url = "http://127.0.0.1:8080";  // where viewers reach Lunora (playback URLs)
+  std::chrono::milliseconds tick{250};                  // how often the reconciler reads the engine
+  size_t events_kept = 10000;                           // events kept in the store for Last-Event-ID resumes
+};
+
+// What a viewer's request may see of a channel's HLS (ControlPlane::playback).
+struct Playback {
+  enum class Access { kGranted, kNoChannel, kDenied };
+  Access access = Access::kNoChannel;
+  std::shared_ptr<const engine::HlsStream> stream;  // null while HLS is off
+  bool input_connected = false;
+  bool needs_token = false;  // not public: segment URIs must carry the token too
 };
 
 class ControlPlane {
@@ -70,6 +82,13 @@ class ControlPlane {
   Outcome stop_destination(const std::string& id);
 
   Outcome list_platforms();
+  // A new playback token: the old one stops working at once.
+  Outcome rotate_playback_token(const std::string& id);
+
+  // Thread-safe, for viewers' requests on HTTP threads (no hop to the control thread): checks the playback
+  // token (in constant time) against the last published snapshot. `watching` (a playlist request) marks the
+  // channel watched, which keeps its HLS on, or turns it on within a tick.
+  Playback playback(const std::string& channel_id, std::string_view token, bool watching) const;
 
   // Thread-safe, for the hot read path (GET /api/v1/destinations without a hop to the control thread): the
   // list as JSON text from the last published snapshot; nullopt when `channel_id` names no channel.
@@ -99,6 +118,9 @@ class ControlPlane {
   void drive_destination(Destination& destination);
   void reopen_failed_ingests();
   void report_input_unavailable(Destination& destination);
+  void update_hls(Channel& channel);
+  std::string hls_status(const Channel& channel) const;
+  void publish_playback_snapshot();
 
   // Persistence: every change is committed (with its event) before it is published.
   bool commit(store::Change change);
@@ -115,6 +137,8 @@ class ControlPlane {
   nlohmann::json channel_json(const Channel& channel) const;
   nlohmann::json destination_json(const Destination& destination) const;
   nlohmann::json ingest_json(const Channel& channel) const;
+  nlohmann::json hls_json(const Channel& channel) const;
+  std::string playback_query(const Channel& channel) const;
   engine::IngestSpec ingest_spec(const Channel& channel) const;
 
   Channel* find_channel(const std::string& id);
@@ -152,6 +176,18 @@ class ControlPlane {
   mutable std::mutex
       snapshot_mutex_;  // guards snapshot_ (written on the control thread, read by HTTP threads)
   std::shared_ptr<const DestinationsSnapshot> snapshot_;
+
+  struct PlaybackEntry {
+    std::string token;
+    bool is_public = false;
+    bool input_connected = false;
+    std::shared_ptr<const engine::HlsStream> stream;
+    std::shared_ptr<std::atomic<int64_t>> last_watched_ms;
+  };
+  using PlaybackSnapshot = std::map<std::string, PlaybackEntry, std::less<>>;
+  mutable std::mutex
+      playback_mutex_;  // guards playback_ (written on the control thread, read by HTTP threads)
+  std::shared_ptr<const PlaybackSnapshot> playback_;
 };
 
 }  // namespace lunora::control

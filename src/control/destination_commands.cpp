@@ -79,6 +79,7 @@ Outcome ControlPlane::list_destinations(const std::optional<std::string>& channe
 
 void ControlPlane::publish_snapshot(bool stats) {
   if (!snapshot_stale_ && !stats) return;
+  if (snapshot_stale_) publish_playback_snapshot();
   snapshot_stale_ = false;
   auto snapshot = std::make_shared<DestinationsSnapshot>();
   std::vector<Destination*> ordered;

@@ -2,6 +2,7 @@
 // reported state), the secrets opened once, and what the engine last reported. Owned by the control thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -20,6 +21,17 @@ struct ControlPlane::Channel {
   int64_t next_open_attempt_ms = 0;  // when to try opening it again
   int64_t idle_since_ms = 0;         // when the channel last had no destination on (auto stop); 0 = has some
   bool manual_start = false;         // started by hand (POST .../start): runs without destinations
+
+  // Playback (issue 4). The token and `is_public` are kept in record.extra_json (the token sealed).
+  std::string playback_token;
+  bool is_public = false;                        // plays without the token
+  std::shared_ptr<const engine::HlsStream> hls;  // set while the engine packages the channel
+  engine::HlsReport hls_report;                  // the engine's last word on it
+  std::string hls_start_error;                   // why start_hls failed ("" = it did not)
+  std::string hls_status = "off";                // off|starting|live|error, as last announced
+  // When a viewer last asked for the playlist (ms since the epoch; 0 = never). Written by HTTP threads
+  // through the playback snapshot, read by the reconciler: shared by every copy of this channel.
+  std::shared_ptr<std::atomic<int64_t>> last_watched_ms = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 struct ControlPlane::Destination {

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -70,10 +72,31 @@ struct InputReport {
   std::optional<std::chrono::system_clock::time_point> connected_since;
 };
 
+// The channel's HLS packager (issue 4), while it runs.
+struct HlsReport {
+  bool running = false;
+  uint64_t segments = 0;         // segments published since it started
+  uint64_t window_segments = 0;  // segments listed in the playlist now
+  uint64_t window_bytes = 0;     // bytes those hold in memory
+  uint64_t dropped_packets = 0;  // dropped because the packager fell behind
+  std::string error;             // why it cannot package ("" = fine), e.g. an unsupported codec
+};
+
 struct ChannelReport {
   std::string channel_id;
   InputReport input;
   std::vector<OutputReport> outputs;
+  HlsReport hls;
+};
+
+// A channel's live HLS stream as the HTTP server reads it: any thread, never blocking on the media path.
+class HlsStream {
+ public:
+  virtual ~HlsStream() = default;
+  // The live media playlist; "" until the first segment is out. Segment URIs are relative names.
+  virtual std::string playlist() const = 0;
+  // A listed segment's bytes by its URI name; nullptr when it is unknown or has slid out of the window.
+  virtual std::shared_ptr<const std::vector<uint8_t>> segment(std::string_view name) const = 0;
 };
 
 // Checks a destination URL the way an output will read it (scheme rtmp/rtmps/srt, host, port, SRT caller):
@@ -94,6 +117,12 @@ class Engine {
   // Stops with a proper close; `done` runs (on any thread) when it is torn down. Unknown ids finish at once.
   virtual void stop_output(const std::string& channel_id, const std::string& destination_id,
                            std::function<void()> done) = 0;
+
+  // Starts packaging the channel's input as HLS (idempotent: the running stream again). The stream stays
+  // readable after stop_hls (its last window), but no longer changes.
+  virtual Result<std::shared_ptr<const HlsStream>> start_hls(const std::string& channel_id) = 0;
+  // Stops the packager; unknown channels and a stopped packager are fine.
+  virtual void stop_hls(const std::string& channel_id) = 0;
 
   // A snapshot of every open channel; cheap enough to call a few times a second.
   virtual std::vector<ChannelReport> report() = 0;

@@ -71,6 +71,27 @@ bool same_ingest(const IngestSpec& a, const IngestSpec& b) {
          a.streamid == b.streamid && a.passphrase == b.passphrase && a.rtmp_key == b.rtmp_key;
 }
 
+HlsReport hls_report(const media::HlsOutput& output) {
+  const media::HlsOutputStats stats = output.stats();
+  HlsReport report;
+  report.running = true;
+  report.segments = stats.segmenter.segments;
+  report.window_segments = stats.window_segments;
+  report.window_bytes = stats.window_bytes;
+  report.dropped_packets = stats.dropped_packets;
+  report.error = !stats.codec_error.empty() ? stats.codec_error : stats.segmenter.last_error;
+  return report;
+}
+
+std::string base36(uint64_t value) {
+  std::string text;
+  do {
+    text.insert(text.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[value % 36]);
+    value /= 36;
+  } while (value != 0);
+  return text;
+}
+
 // Runs `done` once `count` completions have arrived (from any thread).
 std::function<void()> countdown(size_t count, std::function<void()> done) {
   if (count == 0) {
@@ -83,6 +104,19 @@ std::function<void()> countdown(size_t count, std::function<void()> done) {
     if (remaining->fetch_sub(1) == 1) (*shared_done)();
   };
 }
+
+// The HTTP server's read-only view of a channel's HlsOutput.
+class LocalHlsStream final : public HlsStream {
+ public:
+  explicit LocalHlsStream(std::shared_ptr<media::HlsOutput> output) : output_(std::move(output)) {}
+  std::string playlist() const override { return output_->playlist(); }
+  std::shared_ptr<const std::vector<uint8_t>> segment(std::string_view name) const override {
+    return output_->segment(name);
+  }
+
+ private:
+  std::shared_ptr<media::HlsOutput> output_;
+};
 
 }  // namespace
 
@@ -101,7 +135,9 @@ struct LocalEngine::Pipeline {
   bool rtmp_mounted = false;
   RateMeter input_rate;
 
-  std::map<std::string, OutputEntry> outputs;  // by destination id
+  std::map<std::string, OutputEntry> outputs;   // by destination id
+  std::shared_ptr<media::HlsOutput> hls;        // null while HLS is off
+  std::shared_ptr<const HlsStream> hls_stream;  // the HTTP server's view of `hls`
 };
 
 LocalEngine::LocalEngine(boost::asio::io_context& io, LocalEngineOptions options)
@@ -175,6 +211,7 @@ void LocalEngine::close_channel(const std::string& channel_id, std::function<voi
     if (entry.output) running.push_back(entry.output);
   }
   pipeline->outputs.clear();
+  stop_hls(*pipeline);
   // The last completion drops the pipeline (outputs reference its hub until they are down).
   auto finished = countdown(running.size(), [pipeline, done = std::move(done)] {
     if (done) done();
@@ -230,6 +267,46 @@ void LocalEngine::stop_output(const std::string& channel_id, const std::string& 
   });
 }
 
+Result<std::shared_ptr<const HlsStream>> LocalEngine::start_hls(const std::string& channel_id) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) return Error(ErrorCode::kNotFound, "channel " + channel_id + " is not open");
+  auto& pipeline = *it->second;
+  if (pipeline.hls) return pipeline.hls_stream;
+  media::HlsOutputOptions hls_options = options_.hls;
+  // Names unique to this start: a viewer's cache (segments are served as immutable) never mixes up a
+  // segment of an earlier run of the packager with a new one of the same number.
+  hls_options.segmenter.uri_prefix +=
+      base36(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count())) +
+      "-";
+  auto output = std::make_shared<media::HlsOutput>(hls_options);
+  output->start();
+  // The Hub hands a new output the configuration and the cached GOP first: the first segment starts at
+  // once with a keyframe instead of waiting for the next one.
+  pipeline.hub.add_output(output);
+  pipeline.hls = output;
+  pipeline.hls_stream = std::make_shared<LocalHlsStream>(output);
+  spdlog::info("event=hls_started channel={}", channel_id);
+  return pipeline.hls_stream;
+}
+
+void LocalEngine::stop_hls(const std::string& channel_id) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) return;
+  stop_hls(*it->second);
+}
+
+void LocalEngine::stop_hls(Pipeline& pipeline) {
+  if (!pipeline.hls) return;
+  pipeline.hub.remove_output(pipeline.hls.get());
+  // Joins the packager's thread, which only finishes the batch it holds (it does not drain the queue).
+  pipeline.hls->stop();
+  pipeline.hls.reset();
+  pipeline.hls_stream.reset();
+  spdlog::info("event=hls_stopped channel={}", pipeline.spec.channel_id);
+}
+
 std::vector<ChannelReport> LocalEngine::report() {
   const auto now = Clock::now();
   std::vector<ChannelReport> reports;
@@ -261,6 +338,7 @@ std::vector<ChannelReport> LocalEngine::report() {
       if (!entry.output && input_ready) connect(*pipeline, destination_id, entry);
       report.outputs.push_back(output_report(destination_id, entry, now));
     }
+    if (pipeline->hls) report.hls = hls_report(*pipeline->hls);
     reports.push_back(std::move(report));
   }
   return reports;

@@ -12,6 +12,7 @@
 
 #include "engine/engine.hpp"
 #include "media/asio_fwd.hpp"
+#include "media/hls/hls_output.hpp"
 #include "media/net/network_output.hpp"
 
 namespace lunora::media {
@@ -26,6 +27,7 @@ struct LocalEngineOptions {
   uint16_t rtmp_port = 1935;  // 0 = any free port (tests)
   std::string rtmp_app = "live";
   media::OutputOptions output;
+  media::HlsOutputOptions hls;
 };
 
 class LocalEngine final : public Engine {
@@ -42,6 +44,8 @@ class LocalEngine final : public Engine {
   Status start_output(const std::string& channel_id, const OutputSpec& spec) override;
   void stop_output(const std::string& channel_id, const std::string& destination_id,
                    std::function<void()> done) override;
+  Result<std::shared_ptr<const HlsStream>> start_hls(const std::string& channel_id) override;
+  void stop_hls(const std::string& channel_id) override;
   std::vector<ChannelReport> report() override;
   void shutdown(std::function<void()> done) override;
 
@@ -50,6 +54,7 @@ class LocalEngine final : public Engine {
 
  private:
   void connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry);
+  static void stop_hls(Pipeline& pipeline);
   static OutputReport output_report(const std::string& destination_id, OutputEntry& entry,
                                     std::chrono::steady_clock::time_point now);
   boost::asio::io_context& io_;

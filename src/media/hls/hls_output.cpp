@@ -88,8 +88,10 @@ void HlsOutput::run() {
 void HlsOutput::publish(const HlsSegmenter& segmenter, uint64_t media_packets) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->playlist = segmenter.playlist();
-  for (const HlsSegment& segment : segmenter.segments())
+  for (const HlsSegment& segment : segmenter.segments()) {
     snapshot->segments.emplace(segment.name, segment.bytes);
+    snapshot->bytes += segment.bytes->size();
+  }
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(snapshot);
   stats_ = segmenter.stats();
@@ -122,6 +124,8 @@ HlsOutputStats HlsOutput::stats() const {
     std::lock_guard lock(snapshot_mutex_);
     stats.segmenter = stats_;
     stats.media_packets = media_packets_;
+    stats.window_segments = snapshot_->segments.size();
+    stats.window_bytes = snapshot_->bytes;
   }
   std::lock_guard lock(queue_mutex_);
   stats.dropped_packets = queue_.dropped_packets();

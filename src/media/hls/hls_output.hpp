@@ -27,6 +27,8 @@ struct HlsOutputStats {
   HlsSegmenterStats segmenter;
   uint64_t media_packets = 0;    // media packets the worker has packaged (or skipped)
   uint64_t dropped_packets = 0;  // dropped by the queue because the worker fell behind
+  uint64_t window_segments = 0;  // segments in the published window
+  uint64_t window_bytes = 0;     // the memory they hold
   std::string codec_error;       // set while the input carries a codec HLS cannot (H.264/AAC only)
 };
 
@@ -57,6 +59,7 @@ class HlsOutput final : public Output {
   struct Snapshot {
     std::string playlist;
     std::map<std::string, std::shared_ptr<const Bytes>, std::less<>> segments;
+    uint64_t bytes = 0;
   };
 
   void run();
