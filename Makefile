@@ -7,12 +7,16 @@ SERVE_ARGS ?=
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 
-.PHONY: deps build run relay test test-default test-asan fuzz format format-check tidy bench clean
+.PHONY: deps web build run relay test test-default test-asan fuzz format format-check tidy bench clean
 
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+# The browser assets (web/dist): the player page and hls.js. Node.js is needed to build them, not to run.
+web: deps
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+build: deps web
 	cmake --preset default
 	cmake --build --preset default -j$(JOBS)
 
@@ -31,7 +35,7 @@ test: test-default test-asan fuzz
 test-default: build
 	ctest --preset default -j2
 
-test-asan: deps
+test-asan: deps web
 	cmake --preset asan
 	cmake --build --preset asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -9,7 +9,11 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libx264-dev libssl-dev libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libgtest-dev libbenchmark-dev
   libcpptoml-dev wrk python3 python3-yaml ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream srt-tools openssl
+  chromium fonts-liberation
 )
+
+# Node.js and npm build the browser assets (web/); the machine's own Node.js is used when there is one.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -102,6 +102,7 @@ HttpResponse asset_response(const HttpRequest& request, const StaticAssets& asse
   if (asset == nullptr) return json_error(404, "not_found", "no asset " + key);
   HttpResponse response;
   response.headers.emplace_back("ETag", asset->etag);
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   response.headers.emplace_back("Cache-Control", cache_control);
   if (request.header("if-none-match") == asset->etag) {
     response.status = 304;
@@ -129,10 +130,12 @@ HttpResponse watch_response(const HttpRequest& request, const control::ControlPl
                       "or point --web-dir at them.");
   }
   HttpResponse response = asset_response(request, assets, "watch.html", "no-cache");
-  // Embeddable anywhere (no X-Frame-Options); scripts only from here (hls.js makes blob: workers).
+  // Embeddable anywhere (no X-Frame-Options); scripts and hls.js's worker only from here; the video element
+  // plays a MediaSource (a blob: URL).
   response.headers.emplace_back("Content-Security-Policy",
-                                "default-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; "
-                                "frame-ancestors *");
+                                "default-src 'self'; script-src 'self'; worker-src 'self'; "
+                                "media-src 'self' blob:; style-src 'self'; img-src 'self' data:; "
+                                "connect-src 'self'; frame-ancestors *");
   response.headers.emplace_back("Referrer-Policy", "no-referrer");  // the URL carries the token
   return response;
 }

@@ -1,5 +1,7 @@
 #include "media/hls/hls_output.hpp"
 
+#include <pthread.h>
+
 #include <vector>
 
 namespace lunora::media {
@@ -57,6 +59,8 @@ void HlsOutput::on_input_codecs(const InputCodecs& codecs) {
 }
 
 void HlsOutput::run() {
+  // Named so that top -H and bench/hls can tell the packager's CPU from the rest of the process.
+  pthread_setname_np(pthread_self(), "lunora-hls");
   HlsSegmenter segmenter(segmenter_options_);
   std::vector<MediaPacketPtr> batch;
   uint64_t media_packets = 0;
