@@ -183,6 +183,7 @@ int run_serve(const ServeArgs& args) {
     }
     std::cout << "    RTMP: " << ingest["rtmp_server"].get<std::string>()
               << "  (stream key: " << ingest["rtmp_key"].get<std::string>() << ")\n";
+    std::cout << "  Watch it at: " << ingest["playback_url"].get<std::string>() << "\n";
   }
   if (!token->shown_once.empty()) {
     std::cout << "  Admin token (shown once; also in " << token->source << "): " << token->shown_once << "\n";

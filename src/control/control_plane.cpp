@@ -84,6 +84,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
                    "creating the channel `main`: " + made.body["error"]["message"].get<std::string>());
     }
     created = made.body["ingest"];
+    (*created)["playback_url"] = made.body["playback_url"];
   } else {
     for (auto& [id, channel] : channels_) {
       if (channel->playback_token.empty()) {  // a channel from before playback tokens

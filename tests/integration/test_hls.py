@@ -3,7 +3,7 @@ decode and start with a keyframe, EXT-X-DISCONTINUITY after the encoder reconnec
 no path outside the channel, and HLS switched on and off with the channel and its viewers."""
 import time
 
-from harness import IntegrationTest, main, publish_rtmp, publish_srt, wait_for
+from harness import IntegrationTest, Process, main, publish_rtmp, publish_srt, wait_for
 from hls_client import Playlist, get, path_of, segment_report
 from serve_harness import Serve
 
@@ -109,6 +109,21 @@ class HlsTest(IntegrationTest):
         self.assertEqual(report["codecs"], ["aac", "h264"])
         self.assertTrue(report["first_video_keyframe"])
         self.assertEqual(report["decode_errors"], "")
+
+    def test_hevc_input_is_a_clear_hls_error(self):
+        serve = self.serve()
+        channel = serve.main_channel()
+        self.process(Process(
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+             "-t", "60", "-c:v", "libx265", "-preset", "ultrafast", "-f", "mpegts",
+             f"srt://127.0.0.1:{serve.srt_port}?pkt_size=1316"], "ffmpeg-hevc"))
+        serve.api("POST", f"/channels/{channel['id']}/start", expect=202)
+        hls = wait_for(lambda: (lambda h: h if h["status"] == "error" else None)(serve.main_channel()["hls"]), 30,
+                       "HLS to report the codec")
+        self.assertIn("hevc", hls["error"])
+        self.assertIn("H.264 video and AAC audio only", hls["error"])
+        status, body, _ = get(serve.http_port, self.playlist_path(channel))
+        self.assertEqual(status, 503, body)
 
     def test_tokens_public_channels_and_paths(self):
         serve = self.serve()

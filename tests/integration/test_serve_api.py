@@ -156,7 +156,10 @@ class ServeApiTest(IntegrationTest):
 
         # The routes documented without a token answer without one.
         open_routes = [(p, m) for p, ops in routes.items() for m, op in ops.items() if not needs_token(op)]
-        self.assertEqual(sorted(open_routes), [("/healthz", "GET"), ("/metrics", "GET")])
+        # ... and the playback routes, which take the channel's playback token instead (test_hls.py).
+        self.assertEqual(sorted(open_routes), [("/assets/{file}", "GET"), ("/healthz", "GET"),
+                                               ("/hls/{id}/index.m3u8", "GET"), ("/hls/{id}/{segment}", "GET"),
+                                               ("/metrics", "GET"), ("/watch/{id}", "GET")])
         status, body, _ = serve.request("GET", "/healthz", auth=False)
         self.assertEqual((status, body), (200, {"status": "ok"}))
         status, text, headers = serve.request("GET", "/metrics", auth=False)

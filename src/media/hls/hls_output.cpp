@@ -51,10 +51,16 @@ void HlsOutput::offer(const MediaPacketPtr& packet) {
 void HlsOutput::on_input_codecs(const InputCodecs& codecs) {
   std::lock_guard lock(queue_mutex_);
   codec_error_.clear();
-  if ((codecs.video != Codec::kUnknown && codecs.video != Codec::kH264) ||
-      (codecs.audio != Codec::kUnknown && codecs.audio != Codec::kAac)) {
-    codec_error_ = "the input carries " + std::string(codec_name(codecs.video)) + "/" +
-                   std::string(codec_name(codecs.audio)) + "; HLS carries H.264 and AAC only";
+  std::string unsupported;
+  if (codecs.video != Codec::kUnknown && codecs.video != Codec::kH264) {
+    unsupported = "video is " + std::string(codec_name(codecs.video));
+  }
+  if (codecs.audio != Codec::kUnknown && codecs.audio != Codec::kAac) {
+    unsupported += (unsupported.empty() ? "audio is " : " and audio is ") + std::string(codec_name(codecs.audio));
+  }
+  if (!unsupported.empty()) {
+    codec_error_ = "the input's " + unsupported +
+                   "; HLS carries H.264 video and AAC audio only (set the encoder to H.264/AAC)";
   }
 }
 

@@ -134,7 +134,10 @@ TEST(HlsOutput, DestructorStopsARunningWorker) {
 TEST(HlsOutput, ReportsAnUnsupportedInputCodec) {
   HlsOutput output;
   output.on_input_codecs({Codec::kHevc, Codec::kAac});
-  EXPECT_NE(output.stats().codec_error.find("H.264 and AAC"), std::string::npos);
+  EXPECT_EQ(output.stats().codec_error,
+            "the input's video is hevc; HLS carries H.264 video and AAC audio only (set the encoder to H.264/AAC)");
+  output.on_input_codecs({Codec::kHevc, Codec::kUnknown});  // no audio track: not mentioned
+  EXPECT_EQ(output.stats().codec_error.find("audio is"), std::string::npos);
   output.on_input_codecs({Codec::kH264, Codec::kAac});
   EXPECT_TRUE(output.stats().codec_error.empty());
 }
