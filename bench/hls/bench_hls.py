@@ -79,6 +79,7 @@ class PacedSender:
              f"srt://127.0.0.1:{srt_port}?mode=caller&latency={latency_ms}"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.done = threading.Event()
+        self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -91,6 +92,8 @@ class PacedSender:
         written = 0
         try:
             for pos, dts, key in self.schedule:
+                if self.stopping:
+                    break
                 latest = max(latest, dts)
                 delay = start + (latest - dts0) - time.monotonic()
                 if delay > 0:
@@ -101,14 +104,17 @@ class PacedSender:
                     written = pos
                 if key is not None:
                     self.keyframe_sent[key] = time.monotonic()
-            self.proc.stdin.write(data[written:])
-            self.proc.stdin.flush()
+            if not self.stopping:
+                self.proc.stdin.write(data[written:])
+                self.proc.stdin.flush()
         except (BrokenPipeError, ValueError):
             pass
         self.done.set()
 
-    def stop(self):
-        self.done.wait(timeout=5)
+    def stop(self, wait=True):
+        self.stopping = True
+        if wait:
+            self.done.wait(timeout=5)
         try:
             self.proc.stdin.close()
         except OSError:
@@ -203,11 +209,12 @@ def measure_cpu(serve, channel, path, schedule, latency_ms, phase_seconds, round
     try:
         for _ in range(rounds):
             for hls_on in (False, True):
-                if sender is None or sender.done.is_set():
-                    if sender:
-                        sender.stop()
-                    sender = PacedSender(path, schedule, serve.srt_port, latency_ms)
-                    wait_for(lambda: serve.main_channel()["input"]["connected"], 10, "input connected")
+                # Every phase on a fresh pass of the file, so that none runs out of input.
+                if sender:
+                    sender.stop(wait=False)
+                    wait_for(lambda: not serve.main_channel()["input"]["connected"], 10, "input down")
+                sender = PacedSender(path, schedule, serve.srt_port, latency_ms)
+                wait_for(lambda: serve.main_channel()["input"]["connected"], 10, "input connected")
                 serve.api("POST", f"/channels/{channel['id']}/{'start' if hls_on else 'stop'}", expect=202)
                 want = "live" if hls_on else "off"
                 # Off waits out the viewers' linger (10 s) of the earlier parts.
@@ -219,7 +226,7 @@ def measure_cpu(serve, channel, path, schedule, latency_ms, phase_seconds, round
                 c1, p1, t1 = cpu_seconds(pid), thread_cpu_seconds(pid, "lunora-hls"), time.monotonic()
                 phases.append({"hls": hls_on, "cpu_percent": 100 * (c1 - c0) / (t1 - t0),
                                "packager_thread_percent": 100 * (p1 - p0) / (t1 - t0),
-                               "input_restarted": sender.done.is_set()})
+                               "input_ended_early": sender.done.is_set()})
     finally:
         if sender:
             sender.stop()
