@@ -45,6 +45,7 @@ struct Playback {
   std::shared_ptr<const engine::HlsStream> stream;  // null while HLS is off
   bool input_connected = false;
   bool needs_token = false;  // not public: segment URIs must carry the token too
+  std::string error;         // why HLS cannot package the input ("" = it can)
 };
 
 class ControlPlane {
@@ -183,6 +184,7 @@ class ControlPlane {
     bool input_connected = false;
     std::shared_ptr<const engine::HlsStream> stream;
     std::shared_ptr<std::atomic<int64_t>> last_watched_ms;
+    std::string error;
   };
   using PlaybackSnapshot = std::map<std::string, PlaybackEntry, std::less<>>;
   mutable std::mutex

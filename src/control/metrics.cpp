@@ -62,17 +62,21 @@ std::string ControlPlane::metrics_text() {
     out +=
         fmt::format("lunora_channel_input_bytes_total{{channel_id=\"{}\"}} {}\n", id, channel->input.bytes);
   }
-  header(out, "lunora_hls_live", "gauge", "1 while the channel's HLS playlist lists segments of a live input");
+  header(out, "lunora_hls_live", "gauge",
+         "1 while the channel's HLS playlist lists segments of a live input");
   for (const auto& [id, channel] : channels_) {
-    out += fmt::format("lunora_hls_live{{channel_id=\"{}\"}} {}\n", id, channel->hls_status == "live" ? 1 : 0);
+    out +=
+        fmt::format("lunora_hls_live{{channel_id=\"{}\"}} {}\n", id, channel->hls_status == "live" ? 1 : 0);
   }
   header(out, "lunora_hls_segments_total", "counter", "segments the channel's HLS packager published");
   for (const auto& [id, channel] : channels_) {
-    out += fmt::format("lunora_hls_segments_total{{channel_id=\"{}\"}} {}\n", id, channel->hls_report.segments);
+    out +=
+        fmt::format("lunora_hls_segments_total{{channel_id=\"{}\"}} {}\n", id, channel->hls_report.segments);
   }
   header(out, "lunora_hls_window_bytes", "gauge", "memory held by the segments of the live window");
   for (const auto& [id, channel] : channels_) {
-    out += fmt::format("lunora_hls_window_bytes{{channel_id=\"{}\"}} {}\n", id, channel->hls_report.window_bytes);
+    out += fmt::format("lunora_hls_window_bytes{{channel_id=\"{}\"}} {}\n", id,
+                       channel->hls_report.window_bytes);
   }
 
   header(out, "lunora_destination_status", "gauge", "1 for the destination's current status");

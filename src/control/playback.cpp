@@ -58,7 +58,7 @@ std::string ControlPlane::playback_query(const Channel& channel) const {
 
 nlohmann::json ControlPlane::hls_json(const Channel& channel) const {
   const auto& report = channel.hls_report;
-  std::string error = !channel.hls_start_error.empty() ? channel.hls_start_error : report.error;
+  const std::string& error = !channel.hls_start_error.empty() ? channel.hls_start_error : report.error;
   return {
       {"status", channel.hls_status},
       {"playlist_url",
@@ -84,8 +84,10 @@ Outcome ControlPlane::rotate_playback_token(const std::string& id) {
 void ControlPlane::publish_playback_snapshot() {
   auto snapshot = std::make_shared<PlaybackSnapshot>();
   for (const auto& [id, channel] : channels_) {
+    const std::string& error =
+        !channel->hls_start_error.empty() ? channel->hls_start_error : channel->hls_report.error;
     snapshot->emplace(id, PlaybackEntry{channel->playback_token, channel->is_public, channel->input.connected,
-                                        channel->hls, channel->last_watched_ms});
+                                        channel->hls, channel->last_watched_ms, error});
   }
   std::lock_guard lock(playback_mutex_);
   playback_ = std::move(snapshot);
@@ -110,6 +112,7 @@ Playback ControlPlane::playback(const std::string& channel_id, std::string_view 
   result.stream = entry.stream;
   result.input_connected = entry.input_connected;
   result.needs_token = !entry.is_public;
+  result.error = entry.error;
   if (watching) entry.last_watched_ms->store(now_ms(), std::memory_order_relaxed);
   return result;
 }

@@ -49,9 +49,9 @@ class HlsTest(IntegrationTest):
         self.assertEqual(playlist.problems(), [])
         self.assertEqual(playlist.version, 3)
         self.assertTrue(all(s["uri"].endswith(f"?token={token}") for s in playlist.segments), playlist.text)
-        live = serve.main_channel()["hls"]
-        self.assertEqual(live["status"], "live")
-        self.assertGreaterEqual(live["segments"], 3)
+        # The channel's view follows the engine's reports (4 a second).
+        wait_for(lambda: (lambda h: h["status"] == "live" and h["segments"] >= 3)(serve.main_channel()["hls"]), 5,
+                 "the channel to show HLS live with 3 segments")
 
         # Media sequence only grows; the window slides (default 6) and every listed segment decodes alone.
         sequences = [playlist.media_sequence]
@@ -124,6 +124,7 @@ class HlsTest(IntegrationTest):
         self.assertIn("H.264 video and AAC audio only", hls["error"])
         status, body, _ = get(serve.http_port, self.playlist_path(channel))
         self.assertEqual(status, 503, body)
+        self.assertIn(b"H.264 video and AAC audio only", body)
 
     def test_tokens_public_channels_and_paths(self):
         serve = self.serve()

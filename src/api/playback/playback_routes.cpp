@@ -47,6 +47,7 @@ HttpResponse playlist_response(const HttpRequest& request, const control::Contro
     allow_any_origin(*refused);
     return *refused;
   }
+  if (!playback.error.empty()) return not_live("HLS cannot package this channel's input: " + playback.error);
   if (!playback.stream) return not_live("HLS is starting for this channel; try again in a moment");
   if (!playback.input_connected) return not_live("the channel has no input: waiting for the stream");
   std::string playlist = playback.stream->playlist();

@@ -109,7 +109,10 @@ std::function<void()> countdown(size_t count, std::function<void()> done) {
 class LocalHlsStream final : public HlsStream {
  public:
   explicit LocalHlsStream(std::shared_ptr<media::HlsOutput> output) : output_(std::move(output)) {}
-  std::string playlist() const override { return output_->playlist(); }
+  std::string playlist() const override {
+    // The packager's playlist before its first segment is a valid but empty one; players want none at all.
+    return output_->stats().window_segments == 0 ? std::string() : output_->playlist();
+  }
   std::shared_ptr<const std::vector<uint8_t>> segment(std::string_view name) const override {
     return output_->segment(name);
   }

@@ -56,7 +56,8 @@ void HlsOutput::on_input_codecs(const InputCodecs& codecs) {
     unsupported = "video is " + std::string(codec_name(codecs.video));
   }
   if (codecs.audio != Codec::kUnknown && codecs.audio != Codec::kAac) {
-    unsupported += (unsupported.empty() ? "audio is " : " and audio is ") + std::string(codec_name(codecs.audio));
+    unsupported +=
+        (unsupported.empty() ? "audio is " : " and audio is ") + std::string(codec_name(codecs.audio));
   }
   if (!unsupported.empty()) {
     codec_error_ = "the input's " + unsupported +
