@@ -236,15 +236,20 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
           }
           last_event_id = value;
         }
+        auto stats_flag = r.query.find("stats");
+        const bool stats =
+            stats_flag != r.query.end() && (stats_flag->second == "1" || stats_flag->second == "true");
         auto channel = std::make_shared<SseChannel>(co_await asio::this_coro::executor, sse_max_queued);
         channel->push("retry: 2000\n\n");
-        auto subscribe = [cp, channel, last_event_id] {
-          cp->subscribe(last_event_id, [channel](const store::EventRecord& event) {
-            if (event.id == 0) {  // not a stored event (resync): no id to resume from
+        auto subscribe = [cp, channel, last_event_id, stats] {
+          auto push = [channel](const store::EventRecord& event) {
+            if (event.id == 0) {  // not a stored event (resync, stats): no id to resume from
               return channel->push("event: " + event.type + "\ndata: " + event.data + "\n\n");
             }
             return channel->push(SseChannel::format(event.id, event.type, event.data));
-          });
+          };
+          cp->subscribe(last_event_id, push);
+          if (stats) cp->subscribe_stats(push);
           return true;
         };
         co_await asio::co_spawn(cp->executor(), run_command(std::move(subscribe)), asio::use_awaitable);

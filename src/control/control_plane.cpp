@@ -146,6 +146,10 @@ void ControlPlane::tick() {
     update_channel_state(*channel);
     update_hls(*channel);
   }
+  if (++ticks_since_stats_ * options_.tick >= std::chrono::seconds(1)) {
+    ticks_since_stats_ = 0;
+    publish_stats();
+  }
   if (++ticks_since_prune_ >= 240) {  // about once a minute
     ticks_since_prune_ = 0;
     if (auto pruned = store_.prune_events(options_.events_kept); !pruned) {
@@ -361,6 +365,16 @@ void ControlPlane::publish(const std::vector<store::EventRecord>& events, const 
     if (recent_events_.size() > 1000) recent_events_.pop_front();
     std::erase_if(subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });
   }
+}
+
+void ControlPlane::subscribe_stats(Subscriber subscriber) {
+  stats_subscribers_.push_back(std::move(subscriber));
+}
+
+void ControlPlane::publish_stats() {
+  if (stats_subscribers_.empty()) return;
+  const store::EventRecord event{0, "stats", stats_json().dump(), now_ms()};
+  std::erase_if(stats_subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });
 }
 
 void ControlPlane::subscribe(std::optional<int64_t> last_event_id, Subscriber subscriber) {

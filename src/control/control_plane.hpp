@@ -105,6 +105,8 @@ class ControlPlane {
   // `last_event_id` are no longer kept, it first gets a `resync` event with id 0 (reload the state).
   using Subscriber = std::function<bool(const store::EventRecord&)>;
   void subscribe(std::optional<int64_t> last_event_id, Subscriber subscriber);
+  // Live counters once a second (event `stats`, id 0: not stored, not replayed) until it returns false.
+  void subscribe_stats(Subscriber subscriber);
 
   struct Channel;
   struct Destination;
@@ -139,6 +141,8 @@ class ControlPlane {
   nlohmann::json destination_json(const Destination& destination) const;
   nlohmann::json ingest_json(const Channel& channel) const;
   nlohmann::json hls_json(const Channel& channel) const;
+  nlohmann::json stats_json() const;
+  void publish_stats();
   std::string playback_query(const Channel& channel) const;
   engine::IngestSpec ingest_spec(const Channel& channel) const;
 
@@ -156,6 +160,7 @@ class ControlPlane {
   boost::asio::steady_timer timer_;
   bool stopping_ = false;
   int ticks_since_prune_ = 0;
+  int ticks_since_stats_ = 0;
   int64_t last_created_at_ = 0;  // creation times are strictly increasing
 
   // All owned by the control thread.
@@ -163,6 +168,7 @@ class ControlPlane {
   std::map<std::string, std::unique_ptr<Destination>> destinations_;
   std::deque<store::EventRecord> recent_events_;  // the newest events, for resumes without the store
   std::vector<Subscriber> subscribers_;
+  std::vector<Subscriber> stats_subscribers_;
   std::shared_ptr<bool> alive_;  // completions posted from the engine check it after shutdown
 
   struct DestinationsSnapshot {

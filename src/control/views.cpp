@@ -16,6 +16,10 @@ double round1(double value) {
   return std::round(value * 10.0) / 10.0;
 }
 
+double round2(double value) {
+  return std::round(value * 100.0) / 100.0;
+}
+
 nlohmann::json string_or_null(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
@@ -41,11 +45,13 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"connected", in.connected},
       {"connected_protocol", string_or_null(in.protocol)},
       {"bitrate_kbps", round1(in.bitrate_kbps)},
-      {"video", in.video_codec.empty() ? nlohmann::json(nullptr)
-                                       : nlohmann::json{{"codec", in.video_codec},
-                                                        {"width", in.width},
-                                                        {"height", in.height},
-                                                        {"fps", round1(in.fps)}}},
+      {"video", in.video_codec.empty()
+                    ? nlohmann::json(nullptr)
+                    : nlohmann::json{{"codec", in.video_codec},
+                                     {"width", in.width},
+                                     {"height", in.height},
+                                     {"fps", round1(in.fps)},
+                                     {"keyframe_interval_s", round2(in.keyframe_interval_s)}}},
       {"audio", in.audio_codec.empty() ? nlohmann::json(nullptr)
                                        : nlohmann::json{{"codec", in.audio_codec},
                                                         {"sample_rate", in.sample_rate},
@@ -142,6 +148,36 @@ nlohmann::json ControlPlane::destination_json(const Destination& destination) co
       {"created_at", rfc3339(record.created_at)},
       {"updated_at", rfc3339(record.updated_at)},
   };
+}
+
+nlohmann::json ControlPlane::stats_json() const {
+  nlohmann::json channels = nlohmann::json::array();
+  for (const auto& [id, channel] : channels_) {
+    const auto& in = channel->input;
+    channels.push_back(
+        {{"id", id},
+         {"state", channel->record.state},
+         {"input",
+          {{"connected", in.connected},
+           {"bitrate_kbps", round1(in.bitrate_kbps)},
+           {"keyframe_interval_s", round2(in.keyframe_interval_s)}}},
+         {"hls", {{"status", channel->hls_status}, {"segments", channel->hls_report.window_segments}}}});
+  }
+  nlohmann::json destinations = nlohmann::json::array();
+  for (const auto& [id, destination] : destinations_) {
+    const auto& out = destination->output;
+    const bool live = destination->record.desired_on && destination->in_engine;
+    destinations.push_back({{"id", id},
+                            {"channel_id", destination->record.channel_id},
+                            {"status", destination->record.status},
+                            {"stats",
+                             {{"bitrate_kbps", live ? round1(out.bitrate_kbps) : 0.0},
+                              {"bytes_sent", live ? out.bytes_sent : 0},
+                              {"uptime_s", live ? out.uptime_s : 0},
+                              {"reconnects", live ? out.reconnects : 0},
+                              {"dropped_packets", live ? out.dropped_packets : 0}}}});
+  }
+  return {{"at", rfc3339(now_ms())}, {"channels", channels}, {"destinations", destinations}};
 }
 
 }  // namespace lunora::control

@@ -66,6 +66,7 @@ struct InputReport {
   int width = 0;
   int height = 0;
   double fps = 0;
+  double keyframe_interval_s = 0;  // between the last two video keyframes; 0 = not known yet
   std::string audio_codec;
   int sample_rate = 0;
   int channels = 0;

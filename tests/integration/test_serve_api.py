@@ -158,7 +158,7 @@ class ServeApiTest(IntegrationTest):
         # The routes documented without a token answer without one.
         open_routes = [(p, m) for p, ops in routes.items() for m, op in ops.items() if not needs_token(op)]
         # ... and the playback routes, which take the channel's playback token instead (test_hls.py).
-        self.assertEqual(sorted(open_routes), [("/assets/{file}", "GET"), ("/healthz", "GET"),
+        self.assertEqual(sorted(open_routes), [("/", "GET"), ("/assets/{file}", "GET"), ("/healthz", "GET"),
                                                ("/hls/{id}/index.m3u8", "GET"), ("/hls/{id}/{segment}", "GET"),
                                                ("/metrics", "GET"), ("/watch/{id}", "GET")])
         status, body, _ = serve.request("GET", "/healthz", auth=False)

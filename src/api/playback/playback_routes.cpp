@@ -141,6 +141,25 @@ HttpResponse watch_response(const HttpRequest& request, const control::ControlPl
   return response;
 }
 
+// The web GUI (issue 5): a single page that routes in the URL's fragment, so `/` is its only document.
+HttpResponse gui_response(const HttpRequest& request, const StaticAssets& assets) {
+  if (assets.find("index.html") == nullptr) {
+    return html_error(503, "GUI not installed",
+                      "The web GUI is not installed on this server: build the web assets (make web) or point "
+                      "--web-dir at them. The REST API is at /api/v1.");
+  }
+  HttpResponse response = asset_response(request, assets, "index.html", "no-cache");
+  // An admin page: never framed by another site (clickjacking); scripts only from here.
+  response.headers.emplace_back(
+      "Content-Security-Policy",
+      "default-src 'self'; script-src 'self'; worker-src 'self'; "
+      "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+      "connect-src 'self'; frame-ancestors 'none'");
+  response.headers.emplace_back("X-Frame-Options", "DENY");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return response;
+}
+
 }  // namespace
 
 bool is_segment_name(std::string_view name) {
@@ -178,6 +197,8 @@ void add_playback_routes(Router& router, control::ControlPlane& control,
   router.add("GET", "/watch/{id}", [cp, assets](HttpRequest& r) -> awaitable<HttpReply> {
     co_return watch_response(r, *cp, *assets);
   });
+  router.add("GET", "/",
+             [assets](HttpRequest& r) -> awaitable<HttpReply> { co_return gui_response(r, *assets); });
   router.add("GET", "/assets/{file}", [assets](HttpRequest& r) -> awaitable<HttpReply> {
     co_return asset_response(r, *assets, "assets/" + r.path_params.at("file"), "public, max-age=3600");
   });

@@ -332,6 +332,7 @@ std::vector<ChannelReport> LocalEngine::report() {
     input.width = in.video.width;
     input.height = in.video.height;
     input.fps = in.video.fps;
+    input.keyframe_interval_s = in.keyframe_interval_s;
     input.audio_codec = codec_word(in.audio_codec);
     input.sample_rate = in.audio.sample_rate;
     input.channels = in.audio.channels;

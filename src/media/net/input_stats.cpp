@@ -23,6 +23,8 @@ void InputRecorder::disconnected(const std::string& reason) {
     std::lock_guard lock(mutex_);
     stats_.connected = false;
     stats_.last_error = reason;
+    stats_.keyframe_interval_s = 0;
+    last_keyframe_dts_.reset();
   }
   hub_.input_ended();
 }
@@ -42,6 +44,12 @@ void InputRecorder::publish(const MediaPacketPtr& packet) {
     } else if (packet->kind == PacketKind::kAudioConfig) {
       stats_.audio = packet->audio;
       stats_.audio_codec = packet->codec;
+    } else if (packet->kind == PacketKind::kVideo && packet->keyframe) {
+      if (last_keyframe_dts_ && packet->dts > *last_keyframe_dts_) {
+        stats_.keyframe_interval_s =
+            static_cast<double>(packet->dts - *last_keyframe_dts_) / static_cast<double>(kTicksPerSecond);
+      }
+      last_keyframe_dts_ = packet->dts;
     }
   }
   hub_.publish(packet);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "media/hub/hub.hpp"
@@ -24,6 +25,8 @@ struct InputStats {
   Codec audio_codec = Codec::kUnknown;
   VideoParams video;
   AudioParams audio;
+  // Seconds between the last two video keyframes (platforms want 2 s); 0 until two were seen.
+  double keyframe_interval_s = 0;
   std::string last_error;
 };
 
@@ -46,8 +49,9 @@ class InputRecorder {
 
  private:
   Hub& hub_;
-  mutable std::mutex mutex_;  // guards stats_
+  mutable std::mutex mutex_;  // guards stats_ and last_keyframe_dts_
   InputStats stats_;
+  std::optional<int64_t> last_keyframe_dts_;  // of the current publisher
 };
 
 }  // namespace lunora::media
