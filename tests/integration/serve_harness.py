@@ -108,8 +108,8 @@ class Serve(Process):
         return self.api("POST", "/destinations", {"channel_id": channel_id, "name": name, "platform": platform,
                                                   "url": url, "stream_key": key}, expect=201)
 
-    def events(self, last_event_id=None):
-        return SseReader(self, last_event_id)
+    def events(self, last_event_id=None, query=""):
+        return SseReader(self, last_event_id, query)
 
     def cleanup(self):
         if self.alive():
@@ -120,13 +120,13 @@ class Serve(Process):
 class SseReader:
     """Reads /api/v1/events on a thread; events are (id, type, data dict)."""
 
-    def __init__(self, serve, last_event_id=None):
+    def __init__(self, serve, last_event_id=None, query=""):
         self.events = []
         self.closed = False
         self.status = None
         self.lock = threading.Lock()
         self.sock = socket.create_connection(("127.0.0.1", serve.http_port), timeout=30)
-        headers = f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {serve.token}\r\n"
+        headers = f"GET /api/v1/events{query} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {serve.token}\r\n"
         if last_event_id is not None:
             headers += f"Last-Event-ID: {last_event_id}\r\n"
         self.sock.sendall((headers + "\r\n").encode())
@@ -169,7 +169,8 @@ class SseReader:
             fields[key] = fields[key] + "\n" + value if key in fields and key == "data" else value
         if "event" in fields:
             with self.lock:
-                self.events.append((int(fields["id"]), fields["event"], json.loads(fields["data"])))
+                # Events that are not stored (resync, stats) have no id: 0.
+                self.events.append((int(fields.get("id", 0)), fields["event"], json.loads(fields["data"])))
 
     def snapshot(self):
         with self.lock:
