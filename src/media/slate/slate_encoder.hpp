@@ -24,6 +24,8 @@ struct SlateSpec {
   double gop_seconds = 2;        // platforms want a keyframe every 2 s
   int sample_rate = 48000;       // 0 = no audio track (the input had none)
   int channels = 2;
+
+  bool operator==(const SlateSpec&) const = default;
 };
 
 struct SlateFrame {

@@ -1,0 +1,82 @@
+// Input loss -> slate -> input (issue 6): sits between a channel's input and its Hub. While media flows it
+// passes every packet through. When the input has sent nothing for `slate_after`, it feeds the Hub the slate
+// (a still picture and silence, encoded once for the input's format) in real time, so destinations stay
+// connected. When the input comes back it switches at the input's first keyframe, sending the input's codec
+// configuration again first.
+//
+// Timestamps: the slate continues the input's timeline in the input's epoch (its first frame is stamped with
+// the last input DTS plus the wall time since), so each destination's OutputClock sees one continuous stream;
+// an encoder that restarted comes back in a new epoch and the OutputClock splices it after the slate.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+#include "core/byte_io.hpp"
+#include "media/hub/hub.hpp"
+#include "media/slate/slate_encoder.hpp"
+
+namespace lunora::media {
+
+struct SlateInserterOptions {
+  std::chrono::milliseconds slate_after{1000};  // input_loss_slate_after_ms
+  Bytes image;                                  // PNG/JPEG; empty = the built-in card
+};
+
+struct SlateInserterStats {
+  bool slate_on = false;
+  uint64_t slates = 0;           // times the slate went on
+  double slate_seconds = 0;      // on the wire in all, the current one included
+  uint64_t dropped_packets = 0;  // input packets dropped while waiting for its keyframe to switch back
+  std::string last_error;        // why no slate could be made ("" = none)
+};
+
+class SlateInserter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  SlateInserter(Hub& hub, SlateInserterOptions options);
+
+  // The input's packets, in order (in place of Hub::publish).
+  void publish(const MediaPacketPtr& packet, Clock::time_point now);
+  // Starts the slate once the input has been silent for `slate_after`, and hands the Hub the slate packets
+  // that are due. Call it every few milliseconds (it encodes the slate on first use: not on an I/O thread).
+  void tick(Clock::time_point now);
+
+  SlateInserterStats stats(Clock::time_point now) const;
+
+ private:
+  struct Running {
+    const Slate* slate = nullptr;
+    Clock::time_point started;
+    int64_t base_dts = 0;  // the slate's first timestamp
+    uint64_t video_frames = 0;
+    uint64_t audio_frames = 0;
+  };
+
+  bool start_slate(Clock::time_point now);
+  void send_due(Clock::time_point now);
+  void switch_back(const MediaPacketPtr& packet, Clock::time_point now);
+  SlateSpec spec_for_input() const;
+  MediaPacketPtr stamped(const MediaPacket& model, PacketKind kind, int64_t pts, int64_t dts) const;
+
+  Hub& hub_;
+  const SlateInserterOptions options_;
+
+  mutable std::mutex
+      mutex_;  // guards everything below (publish() runs on the input's thread, tick() on a timer)
+  std::optional<Clock::time_point> last_input_at_;  // the latest input media packet's arrival
+  int64_t last_input_dts_ = 0;
+  uint32_t epoch_ = 0;
+  MediaPacketPtr input_video_config_;  // the input's, sent again when it takes over from the slate
+  MediaPacketPtr input_audio_config_;
+  std::optional<Slate> slate_;  // encoded for `slate_spec_`, kept for the next loss
+  SlateSpec slate_spec_;
+  std::optional<Running> running_;
+  SlateInserterStats stats_;
+  std::chrono::duration<double> finished_slate_time_{0};
+};
+
+}  // namespace lunora::media
