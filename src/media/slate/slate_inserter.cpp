@@ -36,7 +36,6 @@ void SlateInserter::publish(const MediaPacketPtr& packet, Clock::time_point now)
   if (!packet->is_config()) {
     last_input_at_ = now;
     last_input_dts_ = packet->dts;
-    epoch_ = packet->epoch;
   }
   hub_.publish(packet);
 }
@@ -94,16 +93,17 @@ bool SlateInserter::start_slate(Clock::time_point now) {
   Running running;
   running.slate = &*slate_;
   running.started = now;
-  // Continue the input's timeline as if it had kept going in real time.
-  running.base_dts = last_input_dts_ + ticks_between(*last_input_at_, now);
+  // Input epochs count up from 0; the slate's have the top bit set, so they never meet one.
+  running.epoch = 0x8000'0000u | static_cast<uint32_t>(stats_.slates);
+  running.base_dts = last_input_dts_ + slate_->frame_ticks;
   running_ = running;
   ++stats_.slates;
   stats_.slate_on = true;
   spdlog::info("event=slate_on after_ms={} size={}x{}", options_.slate_after.count(), spec.width,
                spec.height);
-  hub_.publish(stamped(slate_->video_config, PacketKind::kVideoConfig, running.base_dts, running.base_dts));
+  hub_.publish(stamped(slate_->video_config, PacketKind::kVideoConfig, running.base_dts, running.epoch));
   if (slate_->has_audio) {
-    hub_.publish(stamped(slate_->audio_config, PacketKind::kAudioConfig, running.base_dts, running.base_dts));
+    hub_.publish(stamped(slate_->audio_config, PacketKind::kAudioConfig, running.base_dts, running.epoch));
   }
   return true;
 }
@@ -124,7 +124,7 @@ void SlateInserter::send_due(Clock::time_point now) {
     if (video_at <= audio_at) {
       const int64_t base = run.base_dts + static_cast<int64_t>(copy) * slate.gop_ticks;
       auto packet = make_media_packet(PacketKind::kVideo, Codec::kH264, base + frame.pts_offset,
-                                      base + frame.dts_offset, epoch_);
+                                      base + frame.dts_offset, run.epoch);
       packet->keyframe = frame.keyframe;
       packet->video = slate.video_config.video;
       packet->payload = frame.payload;
@@ -132,7 +132,7 @@ void SlateInserter::send_due(Clock::time_point now) {
       ++run.video_frames;
     } else {
       const int64_t at = run.base_dts + audio_at;
-      auto packet = make_media_packet(PacketKind::kAudio, Codec::kAac, at, at, epoch_);
+      auto packet = make_media_packet(PacketKind::kAudio, Codec::kAac, at, at, run.epoch);
       packet->audio = slate.audio_config.audio;
       packet->payload = slate.silent_audio_frame;
       hub_.publish(packet);
@@ -141,9 +141,9 @@ void SlateInserter::send_due(Clock::time_point now) {
   }
 }
 
-MediaPacketPtr SlateInserter::stamped(const MediaPacket& model, PacketKind kind, int64_t pts,
-                                      int64_t dts) const {
-  auto packet = make_media_packet(kind, model.codec, pts, dts, epoch_);
+MediaPacketPtr SlateInserter::stamped(const MediaPacket& model, PacketKind kind, int64_t dts,
+                                      uint32_t epoch) {
+  auto packet = make_media_packet(kind, model.codec, dts, dts, epoch);
   packet->video = model.video;
   packet->audio = model.audio;
   packet->payload = model.payload;

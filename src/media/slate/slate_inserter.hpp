@@ -4,9 +4,10 @@
 // connected. When the input comes back it switches at the input's first keyframe, sending the input's codec
 // configuration again first.
 //
-// Timestamps: the slate continues the input's timeline in the input's epoch (its first frame is stamped with
-// the last input DTS plus the wall time since), so each destination's OutputClock sees one continuous stream;
-// an encoder that restarted comes back in a new epoch and the OutputClock splices it after the slate.
+// Timestamps: the slate runs in an epoch of its own, and the input comes back in its own epoch, so every
+// destination's OutputClock splices each side right after the other (one frame apart): the timestamps a
+// destination sees stay continuous across input -> slate -> input, also when the encoder restarted from 0 or
+// resumed after a stall, and no input packet is ever copied to be re-stamped.
 #pragma once
 
 #include <chrono>
@@ -52,6 +53,7 @@ class SlateInserter {
     const Slate* slate = nullptr;
     Clock::time_point started;
     int64_t base_dts = 0;  // the slate's first timestamp
+    uint32_t epoch = 0;    // the slate's own (never an input's)
     uint64_t video_frames = 0;
     uint64_t audio_frames = 0;
   };
@@ -60,7 +62,7 @@ class SlateInserter {
   void send_due(Clock::time_point now);
   void switch_back(const MediaPacketPtr& packet, Clock::time_point now);
   SlateSpec spec_for_input() const;
-  MediaPacketPtr stamped(const MediaPacket& model, PacketKind kind, int64_t pts, int64_t dts) const;
+  static MediaPacketPtr stamped(const MediaPacket& model, PacketKind kind, int64_t dts, uint32_t epoch);
 
   Hub& hub_;
   const SlateInserterOptions options_;
@@ -69,7 +71,6 @@ class SlateInserter {
       mutex_;  // guards everything below (publish() runs on the input's thread, tick() on a timer)
   std::optional<Clock::time_point> last_input_at_;  // the latest input media packet's arrival
   int64_t last_input_dts_ = 0;
-  uint32_t epoch_ = 0;
   MediaPacketPtr input_video_config_;  // the input's, sent again when it takes over from the slate
   MediaPacketPtr input_audio_config_;
   std::optional<Slate> slate_;  // encoded for `slate_spec_`, kept for the next loss

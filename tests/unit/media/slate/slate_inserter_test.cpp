@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "media/hub/output_clock.hpp"
+
 #include <vector>
 
 namespace lunora::media {
@@ -92,8 +94,9 @@ TEST_F(SlateInserterTest, SlateAfterSilenceThenBackAtTheInputsKeyframe) {
   EXPECT_EQ(slate[1]->kind, PacketKind::kAudioConfig);
   EXPECT_EQ(slate[2]->kind, PacketKind::kVideo);
   EXPECT_TRUE(slate[2]->keyframe);
-  EXPECT_EQ(slate[2]->epoch, 1u);
-  EXPECT_EQ(slate[2]->dts, last_input_dts + 90000);  // last input DTS + the one second that passed
+  EXPECT_NE(slate[2]->epoch, 1u) << "an epoch of its own: each destination splices it after the input";
+  EXPECT_EQ(slate[0]->epoch, slate[2]->epoch);
+  EXPECT_EQ(slate[2]->dts, last_input_dts + 3000);  // one frame after the input's last
   EXPECT_TRUE(inserter.stats(now).slate_on);
   EXPECT_EQ(slate[0]->video.width, 320);
 
@@ -145,6 +148,35 @@ TEST_F(SlateInserterTest, SlateAfterSilenceThenBackAtTheInputsKeyframe) {
   inserter.tick(now);
   EXPECT_EQ(output->packets.size(), after);
   EXPECT_EQ(inserter.stats(now).slates, 1u);
+}
+
+TEST_F(SlateInserterTest, ADestinationSeesOneContinuousTimeline) {
+  inserter.publish(config(PacketKind::kVideoConfig, 1), now);
+  input_second(5'000'000);
+  now += milliseconds(1500);  // the uplink drops: slate after 1 s
+  for (int i = 0; i < 200; ++i) {
+    now += milliseconds(10);
+    inserter.tick(now);
+  }
+  inserter.publish(config(PacketKind::kVideoConfig, 2), now);
+  input_second(0, 2);  // the encoder restarted: its timestamps start again from 0
+  input_second(90000, 2);
+
+  // What an RTMP destination stamps: monotonic video, no gap over one frame (33 ms at 30 fps).
+  OutputClock clock;
+  int64_t last = -1;
+  int64_t widest = 0;
+  int frames = 0;
+  for (const auto& p : output->packets) {
+    if (p->kind != PacketKind::kVideo) continue;
+    const int64_t ms = clock.map_ms(*p);
+    if (last >= 0) widest = std::max(widest, ms - last);
+    EXPECT_GE(ms, last);
+    last = ms;
+    ++frames;
+  }
+  EXPECT_LE(widest, 34);
+  EXPECT_GT(frames, 60 + 50);
 }
 
 TEST_F(SlateInserterTest, NoSlateBeforeTheInputEverSentMedia) {
