@@ -117,6 +117,11 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
     if (auto p = check_int(body["auto_stop_after_s"], "auto_stop_after_s", 0, 86400)) return p;
     record.auto_stop_after_s = body["auto_stop_after_s"].get<int>();
   }
+  if (body.contains("input_loss_slate_after_ms")) {
+    const auto& value = body["input_loss_slate_after_ms"];
+    if (auto p = check_int(value, "input_loss_slate_after_ms", 0, 60000)) return p;
+    channel.input_loss_slate_after_ms = value.get<int>();
+  }
   if (body.contains("public")) {
     if (auto p = check_bool(body["public"], "public")) return p;
     channel.is_public = body["public"].get<bool>();
@@ -129,7 +134,8 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
 
 Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public", "engine"}))
+  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public",
+                                  "input_loss_slate_after_ms", "engine"}))
     return *p;
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
@@ -181,7 +187,9 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public"})) return *p;
+  if (auto p = only_fields(
+          body, {"name", "input", "auto_start", "auto_stop_after_s", "public", "input_loss_slate_after_ms"}))
+    return *p;
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;
   if (body.contains("input")) {
@@ -202,6 +210,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   const bool changed = record.name != before.name || record.auto_start != before.auto_start ||
                        record.auto_stop_after_s != before.auto_stop_after_s ||
                        updated.is_public != channel->is_public ||
+                       updated.input_loss_slate_after_ms != channel->input_loss_slate_after_ms ||
                        record.input_protocol != before.input_protocol || record.srt_port != before.srt_port ||
                        record.latency_ms != before.latency_ms || record.streamid != before.streamid ||
                        updated.passphrase != channel->passphrase;
@@ -221,6 +230,8 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
       return conflict("the channel's input cannot listen: " + opened.error().message());
     }
     updated.listen_error.clear();
+  } else if (updated.input_loss_slate_after_ms != channel->input_loss_slate_after_ms) {
+    (void)engine_.open_channel(new_spec);  // the same ingest: only the slate's settings change
   }
   if (!save_channel(updated)) {
     if (ingest_changed) (void)engine_.open_channel(old_spec);

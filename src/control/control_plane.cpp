@@ -49,6 +49,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     if (extra.is_object()) {
       channel->manual_start = extra.value("manual_start", false);
       channel->is_public = extra.value("public", false);
+      channel->input_loss_slate_after_ms = extra.value("input_loss_slate_after_ms", 1000);
       auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
       if (!token)
         return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
@@ -196,7 +197,8 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
       channel->input_reported &&
       (before.connected != report.input.connected || before.video_codec != report.input.video_codec ||
        before.width != report.input.width || before.height != report.input.height ||
-       before.audio_codec != report.input.audio_codec || before.listening != report.input.listening);
+       before.audio_codec != report.input.audio_codec || before.listening != report.input.listening ||
+       before.slate_on != report.input.slate_on || before.slate_error != report.input.slate_error);
   channel->input = report.input;
   channel->input_reported = true;
   channel->hls_report = report.hls;
@@ -450,6 +452,7 @@ bool ControlPlane::save_channel(Channel& channel) {
   auto& extra = channel.record.extra_json;
   extra = with_extra(extra, "manual_start", channel.manual_start);
   extra = with_extra(extra, "public", channel.is_public);
+  extra = with_extra(extra, "input_loss_slate_after_ms", channel.input_loss_slate_after_ms);
   extra = with_extra(extra, "playback_token_sealed", secrets_.seal(channel.playback_token));
   return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
 }
@@ -499,6 +502,7 @@ engine::IngestSpec ControlPlane::ingest_spec(const Channel& channel) const {
   spec.streamid = channel.record.streamid;
   spec.passphrase = channel.passphrase;
   spec.rtmp_key = channel.rtmp_key;
+  spec.input_loss_slate_after_ms = channel.input_loss_slate_after_ms;
   return spec;
 }
 

@@ -62,6 +62,16 @@ std::string ControlPlane::metrics_text() {
     out +=
         fmt::format("lunora_channel_input_bytes_total{{channel_id=\"{}\"}} {}\n", id, channel->input.bytes);
   }
+  header(out, "lunora_channel_slate_on", "gauge", "1 while the slate stands in for a lost input");
+  for (const auto& [id, channel] : channels_) {
+    out +=
+        fmt::format("lunora_channel_slate_on{{channel_id=\"{}\"}} {}\n", id, channel->input.slate_on ? 1 : 0);
+  }
+  header(out, "lunora_channel_slate_seconds_total", "counter", "seconds the slate was on the wire");
+  for (const auto& [id, channel] : channels_) {
+    out += fmt::format("lunora_channel_slate_seconds_total{{channel_id=\"{}\"}} {:.1f}\n", id,
+                       channel->input.slate_seconds);
+  }
   header(out, "lunora_hls_live", "gauge",
          "1 while the channel's HLS playlist lists segments of a live input");
   for (const auto& [id, channel] : channels_) {

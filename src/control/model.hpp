@@ -22,6 +22,9 @@ struct ControlPlane::Channel {
   int64_t idle_since_ms = 0;         // when the channel last had no destination on (auto stop); 0 = has some
   bool manual_start = false;         // started by hand (POST .../start): runs without destinations
 
+  // Input loss (issue 6), kept in record.extra_json: the slate goes out after this long without media.
+  int input_loss_slate_after_ms = 1000;
+
   // Playback (issue 4). The token and `is_public` are kept in record.extra_json (the token sealed).
   std::string playback_token;
   bool is_public = false;                        // plays without the token

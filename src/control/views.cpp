@@ -56,6 +56,11 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
                                        : nlohmann::json{{"codec", in.audio_codec},
                                                         {"sample_rate", in.sample_rate},
                                                         {"channels", in.channels}}},
+      {"slate",
+       {{"on", in.slate_on},
+        {"count", in.slates},
+        {"seconds", round1(in.slate_seconds)},
+        {"error", string_or_null(in.slate_error)}}},
       {"connected_since", in.connected_since
                               ? nlohmann::json(rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                            in.connected_since->time_since_epoch())
@@ -72,6 +77,7 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"auto_start", record.auto_start},
       {"auto_stop_after_s", record.auto_stop_after_s},
       {"destinations_on", destinations_on},
+      {"input_loss_slate_after_ms", channel.input_loss_slate_after_ms},
       {"public", channel.is_public},
       {"playback_url", options_.http_base_url + "/watch/" + record.id + playback_query(channel)},
       {"hls", hls_json(channel)},

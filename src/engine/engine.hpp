@@ -24,6 +24,9 @@ struct IngestSpec {
   std::string streamid;    // required SRT streamid ("" = any)
   std::string passphrase;  // SRT passphrase ("" = none), plain: the engine needs it
   std::string rtmp_key;    // RTMP publish key on the shared RTMP listener (app "live")
+  // Input loss (issue 6): the slate goes out after this long without input media (0 = never) ...
+  int input_loss_slate_after_ms = 1000;
+  std::vector<uint8_t> slate_image;  // ... showing this PNG/JPEG (empty = the built-in card)
 };
 
 struct OutputSpec {
@@ -71,6 +74,11 @@ struct InputReport {
   int sample_rate = 0;
   int channels = 0;
   std::optional<std::chrono::system_clock::time_point> connected_since;
+  // The slate (issue 6).
+  bool slate_on = false;
+  uint64_t slates = 0;       // times it went on
+  double slate_seconds = 0;  // on the wire in all
+  std::string slate_error;   // why none could be made ("" = fine)
 };
 
 // The channel's HLS packager (issue 4), while it runs.

@@ -194,7 +194,8 @@ class HlsTest(IntegrationTest):
         # A viewer turns it on; once nobody asks for the playlist it goes off again.
         path = self.playlist_path(channel)
         self.wait_playlist(serve, path, timeout=30, what="a playlist for a viewer")
-        self.assertEqual(serve.main_channel()["hls"]["status"], "live")
+        # The channel's view follows the engine's reports (4 a second), a moment after the playlist.
+        wait_for(lambda: serve.main_channel()["hls"]["status"] == "live", 5, "the channel to show HLS live")
         wait_for(lambda: serve.main_channel()["hls"]["status"] == "off", 40, "HLS off without viewers")
 
 

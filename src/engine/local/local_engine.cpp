@@ -1,5 +1,6 @@
 #include "engine/local/local_engine.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include "media/net/input_stats.hpp"
 #include "media/net/rtmp_ingest_server.hpp"
 #include "media/net/rtmp_output.hpp"
+#include "media/slate/slate_inserter.hpp"
 #include "media/srt/srt_input.hpp"
 #include "media/srt/srt_output.hpp"
 
@@ -132,7 +134,8 @@ struct LocalEngine::OutputEntry {
 struct LocalEngine::Pipeline {
   IngestSpec spec;
   media::Hub hub;
-  media::InputRecorder recorder{hub};
+  media::SlateInserter slate{hub, {}};  // between the input and the hub
+  media::InputRecorder recorder{hub, &slate};
   std::unique_ptr<media::SrtInput> srt;
   std::string listen_error;
   bool rtmp_mounted = false;
@@ -147,12 +150,34 @@ LocalEngine::LocalEngine(boost::asio::io_context& io, LocalEngineOptions options
     : io_(io), options_(std::move(options)) {}
 
 LocalEngine::~LocalEngine() {
+  stopping_ = true;
+  if (slate_thread_.joinable()) slate_thread_.join();
   if (rtmp_) rtmp_->stop();
 }
 
 Status LocalEngine::start() {
   rtmp_ = std::make_unique<media::RtmpIngestServer>(io_, options_.rtmp_host, options_.rtmp_port);
-  return rtmp_->start();
+  auto started = rtmp_->start();
+  if (started && !slate_thread_.joinable()) slate_thread_ = std::thread([this] { run_slates(); });
+  return started;
+}
+
+void LocalEngine::run_slates() {
+  pthread_setname_np(pthread_self(), "lunora-slate");
+  std::vector<std::weak_ptr<media::SlateInserter>> slates;
+  while (!stopping_) {
+    {
+      std::lock_guard lock(slates_mutex_);
+      std::erase_if(slates_, [](const auto& slate) { return slate.expired(); });
+      slates = slates_;
+    }
+    const auto now = Clock::now();
+    for (const auto& weak : slates) {
+      if (auto slate = weak.lock()) slate->tick(now);
+    }
+    // A slate frame is due every 33 ms at 30 fps; 5 ms keeps its pacing within a few milliseconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 uint16_t LocalEngine::rtmp_port() const {
@@ -161,8 +186,17 @@ uint16_t LocalEngine::rtmp_port() const {
 
 Status LocalEngine::open_channel(const IngestSpec& spec) {
   auto& pipeline = channels_[spec.channel_id];
-  if (pipeline && same_ingest(pipeline->spec, spec) && pipeline->listen_error.empty()) return ok_status();
-  if (!pipeline) pipeline = std::make_shared<Pipeline>();
+  if (!pipeline) {
+    pipeline = std::make_shared<Pipeline>();
+    std::lock_guard lock(slates_mutex_);
+    slates_.emplace_back(std::shared_ptr<media::SlateInserter>(pipeline, &pipeline->slate));
+  }
+  pipeline->slate.set_options({std::chrono::milliseconds(spec.input_loss_slate_after_ms), spec.slate_image});
+  if (same_ingest(pipeline->spec, spec) && pipeline->listen_error.empty() &&
+      (pipeline->srt || pipeline->rtmp_mounted)) {
+    pipeline->spec = spec;
+    return ok_status();
+  }
   // Take the old ingest down before binding the new one (the SRT port may stay the same).
   pipeline->srt.reset();
   if (pipeline->rtmp_mounted) rtmp_->unmount(pipeline->spec.rtmp_key);
@@ -337,6 +371,11 @@ std::vector<ChannelReport> LocalEngine::report() {
     input.sample_rate = in.audio.sample_rate;
     input.channels = in.audio.channels;
     if (in.connected) input.connected_since = in.connected_since;
+    const media::SlateInserterStats slate = pipeline->slate.stats(now);
+    input.slate_on = slate.slate_on;
+    input.slates = slate.slates;
+    input.slate_seconds = slate.slate_seconds;
+    input.slate_error = slate.last_error;
 
     for (auto& [destination_id, entry] : pipeline->outputs) {
       if (!entry.output && input_ready) connect(*pipeline, destination_id, entry);

@@ -4,11 +4,15 @@
 // codec configuration, so a destination started without input waits without connecting.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "engine/engine.hpp"
 #include "media/asio_fwd.hpp"
@@ -17,7 +21,8 @@
 
 namespace lunora::media {
 class RtmpIngestServer;
-}
+class SlateInserter;
+}  // namespace lunora::media
 
 namespace lunora::engine {
 
@@ -35,7 +40,7 @@ class LocalEngine final : public Engine {
   LocalEngine(boost::asio::io_context& io, LocalEngineOptions options);
   ~LocalEngine() override;
 
-  // Brings up the shared RTMP listener.
+  // Brings up the shared RTMP listener and the slate thread.
   Status start();
   uint16_t rtmp_port() const;
 
@@ -55,6 +60,7 @@ class LocalEngine final : public Engine {
  private:
   void connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry);
   static void stop_hls(Pipeline& pipeline);
+  void run_slates();
   static OutputReport output_report(const std::string& destination_id, OutputEntry& entry,
                                     std::chrono::steady_clock::time_point now);
   boost::asio::io_context& io_;
@@ -64,6 +70,12 @@ class LocalEngine final : public Engine {
   // Called from the control thread only (Engine's contract): no lock. Outputs report through their own
   // thread-safe stats().
   std::map<std::string, std::shared_ptr<Pipeline>> channels_;
+
+  // One thread ticks every channel's slate (it encodes a slate on first use: never on an I/O thread).
+  std::thread slate_thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex slates_mutex_;  // guards slates_ (added on the control thread, read by the slate thread)
+  std::vector<std::weak_ptr<media::SlateInserter>> slates_;
 };
 
 }  // namespace lunora::engine

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/hub/output.hpp"
+#include "media/hub/packet_sink.hpp"
 #include "media/media_packet.hpp"
 
 namespace lunora::media {
@@ -19,12 +20,12 @@ struct HubLimits {
   size_t max_audio_only_packets = 50;  // no video track: keep a short tail of audio for fast joins
 };
 
-class Hub {
+class Hub final : public PacketSink {
  public:
   explicit Hub(HubLimits limits = {}) : limits_(limits) {}
 
   // From the input: every packet, in stream order.
-  void publish(const MediaPacketPtr& packet);
+  void publish(const MediaPacketPtr& packet) override;
   void set_input_codecs(const InputCodecs& codecs);
   // The input's publisher went away: the GOP cache is dropped (stale pictures must not reach a new output),
   // the configuration is kept until the next publisher sends its own.

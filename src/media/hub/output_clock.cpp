@@ -13,9 +13,12 @@ uint32_t OutputClock::map_ms(const MediaPacket& packet) {
   }
   int64_t out = packet.dts + offset_;
   if (packet.epoch != epoch_ || out < last_out_ - kMaxJumpTicks || out > last_out_ + kMaxJumpTicks) {
-    // Re-anchor: continue just after what this destination has already seen.
+    // Re-anchor: continue one frame after what this destination has already seen of the packet's own track,
+    // so that track shows no gap wider than a frame; the other track, sharing the offset (lip sync), is kept
+    // monotonic below.
     epoch_ = packet.epoch;
-    offset_ = last_out_ + kSpliceGapTicks - packet.dts;
+    const int64_t track_last = packet.is_video() ? last_video_ : last_audio_;
+    offset_ = (track_last > 0 ? track_last : last_out_) + kSpliceGapTicks - packet.dts;
     out = packet.dts + offset_;
   }
   int64_t& last_track = packet.is_video() ? last_video_ : last_audio_;

@@ -52,7 +52,7 @@ void InputRecorder::publish(const MediaPacketPtr& packet) {
       last_keyframe_dts_ = packet->dts;
     }
   }
-  hub_.publish(packet);
+  sink_.publish(packet);
 }
 
 void InputRecorder::set_codecs(const InputCodecs& codecs) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "media/hub/hub.hpp"
+#include "media/hub/packet_sink.hpp"
 #include "media/media_packet.hpp"
 
 namespace lunora::media {
@@ -30,10 +31,12 @@ struct InputStats {
   std::string last_error;
 };
 
-// Sits between an input and its Hub: records what flows, then hands it on.
+// Sits between an input and its Hub: records what flows, then hands it on (to `sink`, when there is one in
+// front of the Hub, such as the slate).
 class InputRecorder {
  public:
-  explicit InputRecorder(Hub& hub) : hub_(hub) {}
+  explicit InputRecorder(Hub& hub, PacketSink* sink = nullptr)
+      : hub_(hub), sink_(sink != nullptr ? *sink : hub) {}
 
   // Claims the input for one publisher: false when another publisher (on any ingest protocol of the
   // channel) is already live, so two encoders never interleave into one Hub.
@@ -49,6 +52,7 @@ class InputRecorder {
 
  private:
   Hub& hub_;
+  PacketSink& sink_;
   mutable std::mutex mutex_;  // guards stats_ and last_keyframe_dts_
   InputStats stats_;
   std::optional<int64_t> last_keyframe_dts_;  // of the current publisher

@@ -50,7 +50,7 @@ Status check_spec(const SlateSpec& spec) {
   return ok_status();
 }
 
-// Annex B access unit -> AVCC with slices (and anything else but parameter sets, delimiters and SEI).
+// Annex B access unit -> AVCC without parameter sets, delimiters and SEI (the caller places SPS/PPS).
 Bytes to_avcc_slices(ByteSpan annexb) {
   Bytes out;
   for (ByteSpan nal : h264::split_annexb(annexb)) {
@@ -111,8 +111,15 @@ Status encode_video(const av::Frame& picture, const SlateSpec& spec, Slate& slat
       if (got == AVERROR(EAGAIN) || got == AVERROR_EOF) return ok_status();
       if (got < 0) return Error(ErrorCode::kInternal, "libx264: " + av::error_text(got));
       SlateFrame frame;
-      frame.payload = to_avcc_slices(ByteSpan(packet->data, static_cast<size_t>(packet->size)));
       frame.keyframe = (packet->flags & AV_PKT_FLAG_KEY) != 0;
+      // Keyframes carry SPS/PPS in-band too, as hardware encoders send them: a receiver that keeps only the
+      // first sequence header (nginx-rtmp's recorder does) still decodes the slate, and the input after it.
+      if (frame.keyframe) {
+        for (const auto& nal : config.sps) h264::append_avcc(frame.payload, nal);
+        for (const auto& nal : config.pps) h264::append_avcc(frame.payload, nal);
+      }
+      const Bytes slices = to_avcc_slices(ByteSpan(packet->data, static_cast<size_t>(packet->size)));
+      frame.payload.insert(frame.payload.end(), slices.begin(), slices.end());
       frame.pts_offset = std::llround(static_cast<double>(packet->pts) * ticks_per_unit);
       frame.dts_offset = std::llround(static_cast<double>(packet->dts) * ticks_per_unit);
       slate.gop.push_back(std::move(frame));

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "media/codec/h264.hpp"
+
 namespace lunora::media {
 namespace {
 
@@ -32,10 +34,19 @@ void SlateInserter::publish(const MediaPacketPtr& packet, Clock::time_point now)
       return;
     }
     switch_back(packet, now);
+    if (packet->kind == PacketKind::kVideo) {
+      last_input_at_ = now;
+      last_input_dts_ = packet->dts;
+      hub_.publish(with_parameter_sets(*packet));
+      return;
+    }
   }
   if (!packet->is_config()) {
     last_input_at_ = now;
     last_input_dts_ = packet->dts;
+    if (packet->kind == PacketKind::kVideo && packet->keyframe) {
+      composition_delay_ = std::clamp<int64_t>(packet->pts - packet->dts, 0, kTicksPerSecond);
+    }
   }
   hub_.publish(packet);
 }
@@ -51,9 +62,15 @@ void SlateInserter::switch_back(const MediaPacketPtr& packet, Clock::time_point 
   }
 }
 
+void SlateInserter::set_options(SlateInserterOptions options) {
+  std::lock_guard lock(mutex_);
+  options_ = std::move(options);
+}
+
 void SlateInserter::tick(Clock::time_point now) {
   std::lock_guard lock(mutex_);
   if (!running_) {
+    if (options_.slate_after.count() <= 0) return;
     if (!last_input_at_ || !input_video_config_ || now - *last_input_at_ < options_.slate_after) return;
     if (!start_slate(now)) return;
   }
@@ -74,7 +91,8 @@ SlateSpec SlateInserter::spec_for_input() const {
 
 bool SlateInserter::start_slate(Clock::time_point now) {
   const SlateSpec spec = spec_for_input();
-  if (!slate_ || !(slate_spec_ == spec)) {
+  // Encoded again when the input's format or the picture changed (never while on the wire: not running here).
+  if (!slate_ || !(slate_spec_ == spec) || slate_image_ != options_.image) {
     slate_.reset();
     const ByteSpan image = options_.image.empty() ? default_slate_image() : ByteSpan(options_.image);
     auto encoded = encode_slate(image, spec);
@@ -88,6 +106,7 @@ bool SlateInserter::start_slate(Clock::time_point now) {
     }
     slate_ = std::move(encoded).value();
     slate_spec_ = spec;
+    slate_image_ = options_.image;
     stats_.last_error.clear();
   }
   Running running;
@@ -123,8 +142,11 @@ void SlateInserter::send_due(Clock::time_point now) {
     if (next > elapsed) break;
     if (video_at <= audio_at) {
       const int64_t base = run.base_dts + static_cast<int64_t>(copy) * slate.gop_ticks;
-      auto packet = make_media_packet(PacketKind::kVideo, Codec::kH264, base + frame.pts_offset,
-                                      base + frame.dts_offset, run.epoch);
+      // Shown as late after decoding as the input's frames were (its B-frame delay): presentation times stay
+      // in order across both splices, one frame apart.
+      auto packet =
+          make_media_packet(PacketKind::kVideo, Codec::kH264, base + frame.pts_offset + composition_delay_,
+                            base + frame.dts_offset, run.epoch);
       packet->keyframe = frame.keyframe;
       packet->video = slate.video_config.video;
       packet->payload = frame.payload;
@@ -139,6 +161,21 @@ void SlateInserter::send_due(Clock::time_point now) {
       ++run.audio_frames;
     }
   }
+}
+
+MediaPacketPtr SlateInserter::with_parameter_sets(const MediaPacket& keyframe) const {
+  // The slate's keyframes carried its SPS/PPS in-band; the input's first keyframe after it carries the
+  // input's, so that a receiver that parses in-band parameter sets (and ignores a later sequence header)
+  // switches back.
+  auto record = input_video_config_ ? h264::parse_avc_decoder_config(input_video_config_->payload)
+                                    : Result<h264::AvcConfig>(Error(ErrorCode::kNotFound, "no config"));
+  auto packet = std::make_shared<MediaPacket>(keyframe);
+  if (!record || record->nal_length_size != 4) return packet;  // our NAL units carry 4-byte lengths
+  packet->payload.clear();
+  for (const auto& nal : record->sps) h264::append_avcc(packet->payload, nal);
+  for (const auto& nal : record->pps) h264::append_avcc(packet->payload, nal);
+  packet->payload.insert(packet->payload.end(), keyframe.payload.begin(), keyframe.payload.end());
+  return packet;
 }
 
 MediaPacketPtr SlateInserter::stamped(const MediaPacket& model, PacketKind kind, int64_t dts,

@@ -22,7 +22,7 @@
 namespace lunora::media {
 
 struct SlateInserterOptions {
-  std::chrono::milliseconds slate_after{1000};  // input_loss_slate_after_ms
+  std::chrono::milliseconds slate_after{1000};  // input_loss_slate_after_ms; 0 = no slate
   Bytes image;                                  // PNG/JPEG; empty = the built-in card
 };
 
@@ -34,14 +34,17 @@ struct SlateInserterStats {
   std::string last_error;        // why no slate could be made ("" = none)
 };
 
-class SlateInserter {
+class SlateInserter final : public PacketSink {
  public:
   using Clock = std::chrono::steady_clock;
 
   SlateInserter(Hub& hub, SlateInserterOptions options);
 
   // The input's packets, in order (in place of Hub::publish).
+  void publish(const MediaPacketPtr& packet) override { publish(packet, Clock::now()); }
   void publish(const MediaPacketPtr& packet, Clock::time_point now);
+  // New settings (a changed channel); a slate on the wire keeps its picture until the input is back.
+  void set_options(SlateInserterOptions options);
   // Starts the slate once the input has been silent for `slate_after`, and hands the Hub the slate packets
   // that are due. Call it every few milliseconds (it encodes the slate on first use: not on an I/O thread).
   void tick(Clock::time_point now);
@@ -62,19 +65,22 @@ class SlateInserter {
   void send_due(Clock::time_point now);
   void switch_back(const MediaPacketPtr& packet, Clock::time_point now);
   SlateSpec spec_for_input() const;
+  MediaPacketPtr with_parameter_sets(const MediaPacket& keyframe) const;
   static MediaPacketPtr stamped(const MediaPacket& model, PacketKind kind, int64_t dts, uint32_t epoch);
 
   Hub& hub_;
-  const SlateInserterOptions options_;
 
-  mutable std::mutex
-      mutex_;  // guards everything below (publish() runs on the input's thread, tick() on a timer)
+  // Guards everything below: publish() runs on the input's thread, tick() on the slate thread.
+  mutable std::mutex mutex_;
+  SlateInserterOptions options_;
   std::optional<Clock::time_point> last_input_at_;  // the latest input media packet's arrival
   int64_t last_input_dts_ = 0;
+  int64_t composition_delay_ = 0;      // the input's PTS - DTS at its keyframes: its B-frame delay
   MediaPacketPtr input_video_config_;  // the input's, sent again when it takes over from the slate
   MediaPacketPtr input_audio_config_;
   std::optional<Slate> slate_;  // encoded for `slate_spec_`, kept for the next loss
   SlateSpec slate_spec_;
+  Bytes slate_image_;  // the picture `slate_` was made from
   std::optional<Running> running_;
   SlateInserterStats stats_;
   std::chrono::duration<double> finished_slate_time_{0};

@@ -1,0 +1,83 @@
+"""Input loss (issue 6): the encoder is killed for 5 s and restarted with its timestamps back at 0. The
+destination never reconnects; after `input_loss_slate_after_ms` it gets the slate, then the input again at its
+first keyframe; nginx-rtmp's recording shows input, slate, input with monotonic timestamps and no gap larger
+than one frame interval, and decodes cleanly."""
+import time
+
+import harness
+from harness import IntegrationTest, RecordingCheck, publish_srt, wait_for
+from serve_harness import Serve
+
+FRAME_S = 1 / 30
+
+
+class InputLossTest(IntegrationTest):
+    def test_slate_holds_the_destination_through_an_encoder_restart(self):
+        nginx = self.nginx()
+        serve = Serve()
+        self.addCleanup(serve.cleanup)
+        channel = serve.main_channel()
+        self.assertEqual(channel["input_loss_slate_after_ms"], 1000)
+        self.assertEqual(channel["input"]["slate"], {"on": False, "count": 0, "seconds": 0.0, "error": None})
+        d = serve.add_destination(channel["id"], "nginx", f"rtmp://127.0.0.1:{nginx.rtmp_port}/live", "held")
+        serve.api("POST", f"/destinations/{d['id']}/start", expect=202)
+
+        first = self.process(publish_srt(serve.srt_port, 60, gop=30))
+        serve.wait_status(d["id"], "streaming", 20)
+        time.sleep(4)
+        first.stop()  # SIGINT: ffmpeg ends; the SRT connection closes
+        slate = wait_for(lambda: (lambda i: i if i["slate"]["on"] else None)(serve.main_channel()["input"]), 5,
+                         "the slate to go on")
+        self.assertFalse(slate["connected"])
+        time.sleep(4)
+        self.assertEqual(serve.destination(d["id"])["status"], "streaming", "the destination stays live on the slate")
+
+        self.process(publish_srt(serve.srt_port, 60, gop=30))  # a new ffmpeg: its clock starts at 0 again
+        back = wait_for(lambda: (lambda i: i if i["connected"] and not i["slate"]["on"] else None)(
+            serve.main_channel()["input"]), 15, "the input to take over again")
+        self.assertEqual(back["slate"]["count"], 1)
+        self.assertGreater(back["slate"]["seconds"], 3)
+        time.sleep(4)
+        final = serve.destination(d["id"])
+        self.assertEqual(final["status"], "streaming")
+        self.assertEqual(final["stats"]["reconnects"], 0, "the destination never reconnected")
+        status, metrics, _ = serve.request("GET", "/metrics", auth=False)
+        self.assertIn(f'lunora_channel_slate_seconds_total{{channel_id="{channel["id"]}"}}', metrics)
+        serve.api("POST", f"/destinations/{d['id']}/stop", expect=202)
+        serve.wait_status(d["id"], "ready", 15)
+        nginx.stop()
+
+        rec = RecordingCheck(nginx.recording("held"))
+        video = rec.video_dts()
+        audio = rec.audio_dts()
+        self.assertEqual([(a, b) for a, b in zip(video, video[1:]) if b < a], [], "video DTS went backwards")
+        self.assertEqual([(a, b) for a, b in zip(audio, audio[1:]) if b < a], [], "audio DTS went backwards")
+        # Input (~4 s) + slate (~5 s) + input (~4 s), all at 30 fps, and no hole between them.
+        self.assertGreaterEqual(len(video), int(12 * 30 * 0.9))
+        self.assertLessEqual(rec.max_gap(video), FRAME_S + 0.002, "a gap over one frame interval")
+        self.assertEqual(harness.decode_errors(nginx.recording("held")), "")
+
+    def test_no_slate_when_switched_off(self):
+        nginx = self.nginx()
+        serve = Serve()
+        self.addCleanup(serve.cleanup)
+        channel = serve.main_channel()
+        patched = serve.api("PATCH", f"/channels/{channel['id']}", {"input_loss_slate_after_ms": 0}, expect=200)
+        self.assertEqual(patched["input_loss_slate_after_ms"], 0)
+        self.assertEqual(serve.api("PATCH", f"/channels/{channel['id']}", {"input_loss_slate_after_ms": -1})[0], 422)
+        self.assertEqual(serve.api("PATCH", f"/channels/{channel['id']}", {"input_loss_slate_after_ms": "1s"})[0], 422)
+        d = serve.add_destination(channel["id"], "nginx", f"rtmp://127.0.0.1:{nginx.rtmp_port}/live", "bare")
+        serve.api("POST", f"/destinations/{d['id']}/start", expect=202)
+        encoder = self.process(publish_srt(serve.srt_port, 60, gop=30))
+        serve.wait_status(d["id"], "streaming", 20)
+        encoder.stop()
+        wait_for(lambda: not serve.main_channel()["input"]["connected"], 10, "input down")
+        time.sleep(2.5)
+        self.assertEqual(serve.main_channel()["input"]["slate"]["count"], 0)
+        # The setting survives a restart.
+        serve.restart()
+        self.assertEqual(serve.main_channel()["input_loss_slate_after_ms"], 0)
+
+
+if __name__ == "__main__":
+    harness.main()
