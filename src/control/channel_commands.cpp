@@ -122,6 +122,11 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
     if (auto p = check_int(value, "input_loss_slate_after_ms", 0, 60000)) return p;
     channel.input_loss_slate_after_ms = value.get<int>();
   }
+  if (body.contains("input_loss_stop_after_s")) {
+    const auto& value = body["input_loss_stop_after_s"];
+    if (auto p = check_int(value, "input_loss_stop_after_s", 0, 86400)) return p;
+    channel.input_loss_stop_after_s = value.get<int>();
+  }
   if (body.contains("public")) {
     if (auto p = check_bool(body["public"], "public")) return p;
     channel.is_public = body["public"].get<bool>();
@@ -135,7 +140,7 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
 Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
   if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public",
-                                  "input_loss_slate_after_ms", "engine"}))
+                                  "input_loss_slate_after_ms", "input_loss_stop_after_s", "engine"}))
     return *p;
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
@@ -187,8 +192,8 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(
-          body, {"name", "input", "auto_start", "auto_stop_after_s", "public", "input_loss_slate_after_ms"}))
+  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public",
+                                  "input_loss_slate_after_ms", "input_loss_stop_after_s"}))
     return *p;
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;
@@ -211,6 +216,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
                        record.auto_stop_after_s != before.auto_stop_after_s ||
                        updated.is_public != channel->is_public ||
                        updated.input_loss_slate_after_ms != channel->input_loss_slate_after_ms ||
+                       updated.input_loss_stop_after_s != channel->input_loss_stop_after_s ||
                        record.input_protocol != before.input_protocol || record.srt_port != before.srt_port ||
                        record.latency_ms != before.latency_ms || record.streamid != before.streamid ||
                        updated.passphrase != channel->passphrase;

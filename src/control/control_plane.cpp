@@ -50,6 +50,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
       channel->manual_start = extra.value("manual_start", false);
       channel->is_public = extra.value("public", false);
       channel->input_loss_slate_after_ms = extra.value("input_loss_slate_after_ms", 1000);
+      channel->input_loss_stop_after_s = extra.value("input_loss_stop_after_s", 0);
       auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
       if (!token)
         return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
@@ -144,6 +145,7 @@ void ControlPlane::tick() {
     if (!destination->in_engine) report_input_unavailable(*destination);
   }
   for (auto& [id, channel] : channels_) {
+    stop_after_input_loss(*channel);
     update_channel_state(*channel);
     update_hls(*channel);
   }
@@ -157,6 +159,20 @@ void ControlPlane::tick() {
       spdlog::warn("event=store_prune_failed error=\"{}\"", pruned.error().message());
     }
   }
+}
+
+void ControlPlane::stop_after_input_loss(Channel& channel) {
+  const int64_t limit_ms = int64_t{channel.input_loss_stop_after_s} * 1000;
+  if (limit_ms == 0 || channel.slate_on_since_ms == 0 || now_ms() - channel.slate_on_since_ms < limit_ms)
+    return;
+  channel.slate_on_since_ms = 0;  // once per loss
+  int stopped = 0;
+  for (auto& [id, destination] : destinations_) {
+    if (destination->record.channel_id != channel.record.id || !destination->record.desired_on) continue;
+    if (stop_destination(id).status < 400) ++stopped;
+  }
+  spdlog::warn("event=input_loss_stop channel={} after_s={} destinations_stopped={}", channel.record.id,
+               channel.input_loss_stop_after_s, stopped);
 }
 
 void ControlPlane::reopen_failed_ingests() {
@@ -202,6 +218,9 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
   channel->input = report.input;
   channel->input_reported = true;
   channel->hls_report = report.hls;
+  if (report.input.slate_on != (channel->slate_on_since_ms != 0)) {
+    channel->slate_on_since_ms = report.input.slate_on ? now_ms() : 0;
+  }
   if (input_changed) {
     spdlog::info("event=input_{} channel={} codec={} size={}x{}", report.input.connected ? "up" : "down",
                  channel->record.id, report.input.video_codec, report.input.width, report.input.height);
@@ -453,6 +472,7 @@ bool ControlPlane::save_channel(Channel& channel) {
   extra = with_extra(extra, "manual_start", channel.manual_start);
   extra = with_extra(extra, "public", channel.is_public);
   extra = with_extra(extra, "input_loss_slate_after_ms", channel.input_loss_slate_after_ms);
+  extra = with_extra(extra, "input_loss_stop_after_s", channel.input_loss_stop_after_s);
   extra = with_extra(extra, "playback_token_sealed", secrets_.seal(channel.playback_token));
   return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
 }

@@ -122,6 +122,7 @@ class ControlPlane {
   void reopen_failed_ingests();
   void report_input_unavailable(Destination& destination);
   void update_hls(Channel& channel);
+  void stop_after_input_loss(Channel& channel);
   std::string hls_status(const Channel& channel) const;
   void publish_playback_snapshot();
 

@@ -78,6 +78,7 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"auto_stop_after_s", record.auto_stop_after_s},
       {"destinations_on", destinations_on},
       {"input_loss_slate_after_ms", channel.input_loss_slate_after_ms},
+      {"input_loss_stop_after_s", channel.input_loss_stop_after_s},
       {"public", channel.is_public},
       {"playback_url", options_.http_base_url + "/watch/" + record.id + playback_query(channel)},
       {"hls", hls_json(channel)},

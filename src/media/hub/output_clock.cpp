@@ -19,11 +19,17 @@ uint32_t OutputClock::map_ms(const MediaPacket& packet) {
     epoch_ = packet.epoch;
     const int64_t track_last = packet.is_video() ? last_video_ : last_audio_;
     offset_ = (track_last > 0 ? track_last : last_out_) + kSpliceGapTicks - packet.dts;
+    if (packet.is_video()) {
+      // Nor may it be shown before (or with) the last picture already shown: with B-frames a picture is shown
+      // later than it is decoded, by a delay that differs from stream to stream.
+      offset_ = std::max(offset_, last_video_pts_ + kSpliceGapTicks - packet.pts);
+    }
     out = packet.dts + offset_;
   }
   int64_t& last_track = packet.is_video() ? last_video_ : last_audio_;
   out = std::max({out, last_track, int64_t{0}});
   last_track = out;
+  if (packet.is_video()) last_video_pts_ = std::max(last_video_pts_, out + (packet.pts - packet.dts));
   last_out_ = std::max(last_out_, out);
   return static_cast<uint32_t>(ticks_to_ms(out));
 }

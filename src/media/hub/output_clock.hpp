@@ -27,6 +27,7 @@ class OutputClock {
   int64_t offset_ = 0;
   int64_t last_out_ = 0;  // latest destination DTS in ticks, any track
   int64_t last_video_ = 0;
+  int64_t last_video_pts_ = 0;  // latest presentation time shown, in destination ticks
   int64_t last_audio_ = 0;
 };
 

@@ -23,6 +23,7 @@ void SlateInserter::publish(const MediaPacketPtr& packet, Clock::time_point now)
   std::lock_guard lock(mutex_);
   if (packet->kind == PacketKind::kVideoConfig) input_video_config_ = packet;
   if (packet->kind == PacketKind::kAudioConfig) input_audio_config_ = packet;
+  MediaPacketPtr forward = packet;
   if (running_) {
     // The slate holds the destinations until the input can take over cleanly: at a video keyframe (any audio
     // frame when the input has no video).
@@ -35,20 +36,32 @@ void SlateInserter::publish(const MediaPacketPtr& packet, Clock::time_point now)
     }
     switch_back(packet, now);
     if (packet->kind == PacketKind::kVideo) {
-      last_input_at_ = now;
-      last_input_dts_ = packet->dts;
-      hub_.publish(with_parameter_sets(*packet));
+      forward = with_parameter_sets(*packet);
+      // Audio muxed after the keyframe but stamped before it would land on the slate's last audio.
+      audio_resumes_at_ = {packet->epoch, packet->dts};
+    }
+  } else if (audio_resumes_at_ && packet->kind == PacketKind::kAudio) {
+    if (packet->epoch == audio_resumes_at_->first && packet->dts < audio_resumes_at_->second) {
+      ++stats_.dropped_packets;
       return;
     }
+    audio_resumes_at_.reset();
   }
   if (!packet->is_config()) {
     last_input_at_ = now;
-    last_input_dts_ = packet->dts;
-    if (packet->kind == PacketKind::kVideo && packet->keyframe) {
-      composition_delay_ = std::clamp<int64_t>(packet->pts - packet->dts, 0, kTicksPerSecond);
+    if (packet->kind == PacketKind::kVideo) {
+      last_video_dts_ = packet->dts;
+      if (packet->keyframe)
+        composition_delay_ = std::clamp<int64_t>(packet->pts - packet->dts, 0, kTicksPerSecond);
+    } else {
+      if (last_audio_dts_ && packet->dts > *last_audio_dts_ &&
+          packet->dts - *last_audio_dts_ < kTicksPerSecond) {
+        input_audio_frame_ticks_ = packet->dts - *last_audio_dts_;
+      }
+      last_audio_dts_ = packet->dts;
     }
   }
-  hub_.publish(packet);
+  hub_.publish(forward);
 }
 
 void SlateInserter::switch_back(const MediaPacketPtr& packet, Clock::time_point now) {
@@ -114,7 +127,12 @@ bool SlateInserter::start_slate(Clock::time_point now) {
   running.started = now;
   // Input epochs count up from 0; the slate's have the top bit set, so they never meet one.
   running.epoch = 0x8000'0000u | static_cast<uint32_t>(stats_.slates);
-  running.base_dts = last_input_dts_ + slate_->frame_ticks;
+  running.base_dts = last_video_dts_ + slate_->frame_ticks;
+  // The input's audio ran ahead of its video: the slate's audio starts where the input's ended, not before.
+  if (last_audio_dts_) {
+    running.audio_start =
+        std::max<int64_t>(0, *last_audio_dts_ + input_audio_frame_ticks_ - running.base_dts);
+  }
   running_ = running;
   ++stats_.slates;
   stats_.slate_on = true;
@@ -136,11 +154,18 @@ void SlateInserter::send_due(Clock::time_point now) {
     const uint64_t copy = run.video_frames / slate.gop.size();
     const SlateFrame& frame = slate.gop[run.video_frames % slate.gop.size()];
     const int64_t video_at = static_cast<int64_t>(copy) * slate.gop_ticks + frame.dts_offset;
+    // Audio never runs ahead of the video already sent, so that the input's keyframe, spliced one frame after
+    // the slate's last picture, is not older than the slate's last sound.
     const int64_t audio_at =
-        slate.has_audio ? static_cast<int64_t>(run.audio_frames) * slate.audio_frame_ticks : INT64_MAX;
+        slate.has_audio &&
+                run.audio_start + static_cast<int64_t>(run.audio_frames) * slate.audio_frame_ticks <=
+                    run.last_video_at
+            ? run.audio_start + static_cast<int64_t>(run.audio_frames) * slate.audio_frame_ticks
+            : INT64_MAX;
     const int64_t next = std::min(video_at, audio_at);
     if (next > elapsed) break;
     if (video_at <= audio_at) {
+      run.last_video_at = video_at;
       const int64_t base = run.base_dts + static_cast<int64_t>(copy) * slate.gop_ticks;
       // Shown as late after decoding as the input's frames were (its B-frame delay): presentation times stay
       // in order across both splices, one frame apart.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "core/byte_io.hpp"
 #include "media/hub/hub.hpp"
@@ -59,6 +60,8 @@ class SlateInserter final : public PacketSink {
     uint32_t epoch = 0;    // the slate's own (never an input's)
     uint64_t video_frames = 0;
     uint64_t audio_frames = 0;
+    int64_t audio_start = 0;    // the first audio frame, in ticks after base_dts
+    int64_t last_video_at = 0;  // the latest video frame sent, in ticks after base_dts
   };
 
   bool start_slate(Clock::time_point now);
@@ -74,7 +77,11 @@ class SlateInserter final : public PacketSink {
   mutable std::mutex mutex_;
   SlateInserterOptions options_;
   std::optional<Clock::time_point> last_input_at_;  // the latest input media packet's arrival
-  int64_t last_input_dts_ = 0;
+  int64_t last_video_dts_ = 0;
+  std::optional<int64_t> last_audio_dts_;
+  int64_t input_audio_frame_ticks_ = 1920;  // 1024 samples at 48 kHz until the input shows its own
+  std::optional<std::pair<uint32_t, int64_t>>
+      audio_resumes_at_;               // (epoch, dts) of the keyframe that took over
   int64_t composition_delay_ = 0;      // the input's PTS - DTS at its keyframes: its B-frame delay
   MediaPacketPtr input_video_config_;  // the input's, sent again when it takes over from the slate
   MediaPacketPtr input_audio_config_;
