@@ -18,7 +18,8 @@ export function destinationChanges(before: Destination | undefined, after: Desti
   if (!before) return [['info', `${after.name}: added (${statusWord(after.status)})`]];
   const out: Array<[LogLevel, string]> = [];
   if (before.status !== after.status) {
-    const detail = after.status_detail ? ` (${after.status_detail})` : '';
+    // "Starting (starting)" says nothing more: a detail that only repeats the status is left out.
+    const detail = after.status_detail && after.status_detail !== after.status ? ` (${after.status_detail})` : '';
     if (after.status === 'error' && after.last_error) {
       out.push(['error', `${after.name}: ${statusWord(before.status)} → Error: ${after.last_error.message}`]);
     } else {

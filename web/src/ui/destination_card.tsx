@@ -51,7 +51,7 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
       </p>
       <p class="destination-target">
         <span class="platform">{platformName}</span> <code>{d.url}</code>
-        {d.stream_key_hint && <span class="muted"> key {d.stream_key_hint}</span>}
+        {d.stream_key_hint && <span class="muted key-hint"> key {d.stream_key_hint}</span>}
       </p>
       {advice && (
         <div class="advice" data-field="error">

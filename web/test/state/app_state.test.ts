@@ -75,6 +75,12 @@ describe('reduce: events', () => {
       text: 'YouTube: Ready → Starting (connecting)' });
   });
 
+  it('leaves out a detail that only repeats the status', () => {
+    const state = apply(initialState(), snapshot(),
+      event({ type: 'destination', data: destination({ status: 'starting', status_detail: 'starting', version: 2 }) }));
+    expect(state.log[0]?.text).toBe('YouTube: Ready → Starting');
+  });
+
   it('logs an error with its message', () => {
     const failed = destination({ status: 'error', version: 2,
       last_error: { code: 'publish_rejected', message: 'the server refused the publish', at: '2026-11-26T00:00:59.000Z' } });
