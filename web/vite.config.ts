@@ -22,6 +22,9 @@ function hlsForWatchPage(): Plugin {
   };
 }
 
+// `npm run dev` serves the GUI from source and passes the API, HLS and the player page to a running Lunora.
+const lunora = process.env.LUNORA_URL ?? 'http://127.0.0.1:8080';
+
 export default defineConfig({
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
@@ -34,6 +37,15 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     target: 'es2022',
+  },
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/api': { target: lunora, changeOrigin: false },
+      '/hls': lunora,
+      '/watch': lunora,
+      '/assets/hls': lunora, // hls.min.js and hls.worker.js exist only in a build
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],
