@@ -35,8 +35,10 @@ const MAX_CONSOLE_ERRORS = 20;
 
 function parseArgs(argv) {
   const names = { '--url': 'url', '--token': 'token', '--rtmp-url': 'rtmpUrl', '--stream-key': 'streamKey',
-    '--refuse-url': 'refuseUrl', '--screenshots': 'screenshots', '--streaming-timeout': 'streamingTimeout' };
-  const options = { screenshots: null, restartHandshake: false, streamingTimeout: '10' };
+    '--refuse-url': 'refuseUrl', '--screenshots': 'screenshots', '--streaming-timeout': 'streamingTimeout',
+    '--chart-samples': 'chartSamples' };
+  // --chart-samples: how many seconds of bitrate the monitoring chart must show (more makes nicer screenshots).
+  const options = { screenshots: null, restartHandshake: false, streamingTimeout: '10', chartSamples: '3' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--restart-handshake') {
       options.restartHandshake = true;
@@ -51,6 +53,7 @@ function parseArgs(argv) {
   }
   options.url = options.url.replace(/\/$/, '');
   options.streamingTimeout = Number(options.streamingTimeout) * 1000;
+  options.chartSamples = Number(options.chartSamples);
   return options;
 }
 
@@ -125,12 +128,12 @@ async function chartOf(scope) {
   };
 }
 
-async function waitForChart(scope, timeout) {
+async function waitForChart(scope, samples, timeout) {
   const deadline = Date.now() + timeout;
   let chart = null;
   while (Date.now() < deadline) {
     chart = await chartOf(scope);
-    if (chart.samples >= 3 && chart.maxKbps > 0 && chart.canvas > 0) return chart;
+    if (chart.samples >= samples && chart.maxKbps > 0 && chart.canvas > 0) return chart;
     await sleep(250);
   }
   throw new Error(`the bitrate chart stayed empty: ${JSON.stringify(chart)}`);
@@ -240,7 +243,7 @@ async function run(options, result) {
     await steps.run('monitoring', async () => {
       await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Monitoring' }).click();
       const monitor = card(page, DESTINATION);
-      const chart = await waitForChart(monitor, 20000);
+      const chart = await waitForChart(monitor, options.chartSamples, 20000 + options.chartSamples * 1000);
       // The events log saw the status change arrive over the live stream.
       await page.getByRole('log').getByText(`${DESTINATION}: Starting → Streaming`).first().waitFor();
       await screenshot(page, options, 'monitoring');
