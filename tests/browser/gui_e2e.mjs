@@ -6,8 +6,8 @@
 //
 // Steps: log in (a wrong token first), the channel page with a playing preview, add a custom destination with
 // the keyboard and the Add form, start it ("Streaming"), a refresh shows the same, the monitoring chart has
-// data, stop it ("Ready"), point it at a server that refuses ("Error" with a reason), delete it, a phone-sized
-// layout, and (with --restart-handshake) live updates coming back after the server restarts: the script prints
+// data, stop it ("Ready"), point it at a server that refuses ("Error" with a reason), delete it, create, switch
+// to and delete a second channel, a phone-sized layout, and (with --restart-handshake) live updates coming back after the server restarts: the script prints
 // {"waiting_for":"restart"} and reads one line on stdin once the caller has restarted the server.
 // Exit 0 only when every step passed; 1 on the first failure (its message on stderr); 2 on bad arguments.
 import { mkdirSync } from 'node:fs';
@@ -283,6 +283,25 @@ async function run(options, result) {
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
       await destination.waitFor({ state: 'detached', timeout: 15000 });
+    });
+
+    await steps.run('channels', async () => {
+      await page.getByRole('link', { name: 'New channel' }).click();
+      await page.getByRole('heading', { name: 'New channel', level: 1 }).waitFor();
+      await page.getByLabel('Name').fill('Second');
+      await page.getByRole('button', { name: 'Create channel' }).click();
+      await page.getByRole('heading', { name: 'Second', level: 1 }).waitFor();
+      const ingest = await page.locator('.ingest code').first().textContent({ timeout: 15000 });
+      await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'main' });
+      await page.getByRole('heading', { name: 'main', level: 1 }).waitFor();
+      await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Second' });
+      await page.getByRole('button', { name: 'Delete channel' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('heading', { name: 'main', level: 1 }).waitFor();
+      const left = await page.getByLabel('Channel', { exact: true }).locator('option').allTextContents();
+      if (left.includes('Second')) throw new Error(`the deleted channel is still listed: ${left}`);
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Destinations' }).click();
+      return { second_channel_ingest: ingest };
     });
 
     await steps.run('phone', async () => {

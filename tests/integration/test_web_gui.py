@@ -2,8 +2,8 @@
 (tests/browser/gui_e2e.mjs), against a real `lunora serve` fed by ffmpeg over SRT and a real nginx-rtmp
 destination. A producer logs in, sees the input and a playing preview, adds a custom destination with the Add
 form, starts it ("Streaming" within 10 s, a non-empty bitrate chart), stops it ("Ready"), points it at a port
-where nothing listens ("Error" with a reason in words), deletes it, and the page keeps its live updates across a
-restart of the server."""
+where nothing listens ("Error" with a reason in words), deletes it, creates and deletes a second channel, and the
+page keeps its live updates across a restart of the server."""
 import json
 import os
 import queue
@@ -23,7 +23,7 @@ SCRIPT = os.path.join(ROOT, "tests", "browser", "gui_e2e.mjs")
 WEB_DIST = os.path.join(ROOT, "web", "dist")
 STREAM_KEY = "gui-e2e-key"
 STEPS = ["login", "channel", "preview", "add_destination", "start", "monitoring", "refresh", "stop", "error",
-         "delete", "phone", "server_restart", "logout"]
+         "delete", "channels", "phone", "server_restart", "logout"]
 SCREENSHOTS = {"login": (1280, 800), "channel": (1280, 800), "add_destination": (1280, 800),
                "destinations": (1280, 800), "monitoring": (1280, 800), "destination_error": (1280, 800),
                "phone": (390, 844)}
@@ -123,6 +123,9 @@ class WebGuiTest(IntegrationTest):
         # The server agrees with what the page showed: the deleted destination is gone.
         names = [d["name"] for d in self.serve.api("GET", "/destinations", expect=200)["destinations"]]
         self.assertEqual(names, ["After restart"])
+        channels = [c["name"] for c in self.serve.api("GET", "/channels", expect=200)["channels"]]
+        self.assertEqual(channels, ["main"])  # the second channel was created and deleted in the page
+        self.assertTrue(steps["channels"]["second_channel_ingest"].startswith("srt://"), steps["channels"])
 
         for name, size in SCREENSHOTS.items():
             path = os.path.join(self.shots, f"{name}.png")

@@ -29,7 +29,11 @@ export class Session {
       onOpen: ({ resumed }) => {
         if (!resumed) void this.reload();
       },
-      onState: (state, detail) => this.store.dispatch({ type: 'stream', state, detail }),
+      onState: (state, detail) => {
+        this.store.dispatch({ type: 'stream', state, detail });
+        // The stream cannot open (a proxy refusing it, a server that answers 5xx): show the state anyway.
+        if (state === 'reconnecting' && !this.store.state.loaded) void this.reload();
+      },
       onUnauthorized: () => this.options.onUnauthorized?.(),
     };
     if (options.fetchFn) streamOptions.fetchFn = options.fetchFn;

@@ -54,6 +54,17 @@ describe('Session', () => {
     await waitUntil(() => Object.keys(session.store.state.destinations).length === 0, 'the reloaded state');
   });
 
+  it('loads the state even while the stream cannot open', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels', 200, { channels: [channel()] })
+      .json('GET /api/v1/destinations', 200, { destinations: [] })
+      .json('GET /api/v1/platforms', 200, { platforms: [] });
+    fake.streamStatus.push(502, 502, 502);
+    const session = start(fake);
+    await waitUntil(() => session.store.state.loaded, 'the snapshot');
+    expect(session.store.state.stream.state).toBe('reconnecting');
+  });
+
   it('tries the snapshot again when it fails', async () => {
     const fake = new FakeFetch()
       .json('GET /api/v1/channels', 503, { error: { code: 'store_unavailable', message: 'disk full' } })
