@@ -61,6 +61,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class StepFailed extends Error {}
 
+// Playwright's first line says what timed out; its call log says on which element: keep both.
+function firstLines(err) {
+  const lines = String(err.message || err).split('\n');
+  const target = lines.find((line) => /waiting for /.test(line));
+  return target ? `${lines[0]} (${target.trim().replace(/^- /, '')})` : lines[0];
+}
+
 // Runs the steps in order, timing each; the first failure ends the run.
 class Steps {
   constructor(result) {
@@ -75,7 +82,8 @@ class Steps {
       Object.assign(step, (await body()) ?? {});
       step.ok = true;
     } catch (err) {
-      step.error = String(err.message || err).split('\n')[0];
+      step.error = firstLines(err);
+      await this.onFailure?.(name);
       throw new StepFailed(`step "${name}" failed: ${step.error}`);
     } finally {
       step.seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -167,9 +175,15 @@ async function run(options, result) {
   process.once('SIGINT', closeOnSignal);
   process.once('SIGTERM', closeOnSignal);
   const steps = new Steps(result);
+  let page = null;
+  // What the page looked like when a step failed, for whoever reads the verdict.
+  steps.onFailure = async (name) => {
+    if (!page || !options.screenshots) return;
+    await page.screenshot({ path: join(options.screenshots, `failed-${name}.png`) }).catch(() => undefined);
+  };
   try {
     const context = await browser.newContext({ viewport: DESKTOP });
-    const page = await context.newPage();
+    page = await context.newPage();
     page.setDefaultTimeout(15000);
     const logError = (text) => result.console_errors.length < MAX_CONSOLE_ERRORS && result.console_errors.push(text);
     page.on('pageerror', (err) => logError(String(err)));
@@ -298,6 +312,8 @@ async function run(options, result) {
       await page.getByRole('button', { name: 'Delete channel' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('heading', { name: 'main', level: 1 }).waitFor();
+      // No confirmation is left open over the next channel's page (it once stayed, asking to delete "main").
+      if (await page.getByRole('dialog').count() > 0) throw new Error('a dialog is still open after the delete');
       const left = await page.getByLabel('Channel', { exact: true }).locator('option').allTextContents();
       if (left.includes('Second')) throw new Error(`the deleted channel is still listed: ${left}`);
       await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Destinations' }).click();

@@ -49,7 +49,16 @@ class WebGuiTest(IntegrationTest):
         self.destination_server = self.nginx()
         self.channel = self.serve.main_channel()
         self.shots = tempfile.mkdtemp(prefix="lunora-gui-shots-")
-        self.addCleanup(shutil.rmtree, self.shots, True)
+        self.addCleanup(self.remove_screenshots)
+
+    def remove_screenshots(self):
+        """Kept when the test failed: gui_e2e.mjs leaves failed-<step>.png there."""
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        failed = result is not None and any(test is self for test, _ in result.failures + result.errors)
+        if failed:
+            print(f"screenshots kept in {self.shots}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.shots, ignore_errors=True)
 
     def input_connected(self):
         return self.serve.api("GET", f"/channels/{self.channel['id']}", expect=200)["input"]["connected"]

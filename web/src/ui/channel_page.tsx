@@ -42,6 +42,7 @@ function DeleteChannelCard({ channel }: { channel: Channel }) {
     try {
       // The dialog said the live destinations stop: force skips the 409 that would otherwise refuse.
       await session.api.deleteChannel(channel.id, live > 0);
+      setConfirming(false);
       const next = channelList(state).find((c) => c.id !== channel.id);
       navigate(next ? { page: 'channel', channelId: next.id } : { page: 'home' }, true);
     } catch (err) {

@@ -43,7 +43,9 @@ export function LoggedIn({ onLogout }: { onLogout: () => void }) {
           Lost the live connection to Lunora; reconnecting… The page shows the last state it knew.
         </p>
       )}
-      <main>{page(route, state.loaded, session.loadError, first?.id ?? null)}</main>
+      {/* Keyed by the route: each page starts with fresh state. Without it, ChannelPage of one channel would be
+          reused for the next one, an open "Delete channel" dialog included. */}
+      <main key={key}>{page(route, state.loaded, session.loadError, first?.id ?? null)}</main>
     </div>
   );
 
