@@ -18,6 +18,8 @@ export class Session {
   readonly api: ApiClient;
   private readonly stream: EventStream;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private platformsTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
   loadError: string | null = null;
 
   constructor(token: string, private readonly options: SessionOptions = {}) {
@@ -46,7 +48,9 @@ export class Session {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.reloadTimer);
+    clearTimeout(this.platformsTimer);
     this.stream.stop();
   }
 
@@ -62,6 +66,7 @@ export class Session {
   // Loads every channel and destination; on failure tries again shortly (the stream may be fine while a GET
   // failed, e.g. during a restart).
   async reload(): Promise<void> {
+    if (this.stopped) return;
     const sentAtSeq = this.store.state.seq;
     try {
       const [channels, destinations] = await Promise.all([this.api.listChannels(), this.api.listDestinations()]);
@@ -71,6 +76,7 @@ export class Session {
       if (err instanceof ApiError && err.unauthorized) return this.options.onUnauthorized?.();
       this.loadError = err instanceof Error ? err.message : String(err);
       clearTimeout(this.reloadTimer);
+      if (this.stopped) return;
       this.reloadTimer = setTimeout(() => void this.reload(), this.options.reloadRetryMs ?? 2000);
     }
   }
@@ -80,7 +86,9 @@ export class Session {
       this.store.dispatch({ type: 'platforms', platforms: await this.api.listPlatforms() });
     } catch (err) {
       if (err instanceof ApiError && err.unauthorized) return this.options.onUnauthorized?.();
-      this.reloadTimer = setTimeout(() => void this.loadPlatforms(), this.options.reloadRetryMs ?? 2000);
+      if (!this.stopped) {
+        this.platformsTimer = setTimeout(() => void this.loadPlatforms(), this.options.reloadRetryMs ?? 2000);
+      }
     }
   }
 }

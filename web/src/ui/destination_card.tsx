@@ -23,7 +23,9 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
   const platform = platformOf(state, d.platform);
   const platformName = platform?.name ?? d.platform;
   const advice = d.status === 'error' ? errorAdvice(d, platformName) : null;
-  const warnings = platform ? requirementWarnings(channel.input, platformName, platform.requirements) : [];
+  // Custom servers' limits are a guess (the common denominator): warning against them would cry wolf.
+  const warnings = platform && platform.id !== 'custom'
+    ? requirementWarnings(channel.input, platformName, platform.requirements) : [];
 
   async function act(action: () => Promise<unknown>) {
     setBusy(true);

@@ -76,6 +76,19 @@ describe('Session', () => {
     expect(session.loadError).toBeNull();
   });
 
+  it('stops every retry on stop() (log out)', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels', 503, { error: { code: 'store_unavailable', message: 'disk full' } })
+      .json('GET /api/v1/destinations', 200, { destinations: [] })
+      .json('GET /api/v1/platforms', 503, { error: { code: 'internal', message: 'x' } });
+    const session = start(fake);
+    await waitUntil(() => gets(fake, '/api/v1/channels') >= 2, 'a retried snapshot');
+    session.stop();
+    const calls = fake.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.calls.length).toBe(calls);
+  });
+
   it('reports a token the server refuses', async () => {
     let refused = 0;
     const fake = new FakeFetch().json('GET /api/v1/platforms', 401,
