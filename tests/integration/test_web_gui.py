@@ -1,0 +1,146 @@
+"""The web GUI in a real browser (issue 5): Debian's Chromium, driven by playwright-core
+(tests/browser/gui_e2e.mjs), against a real `lunora serve` fed by ffmpeg over SRT and a real nginx-rtmp
+destination. A producer logs in, sees the input and a playing preview, adds a custom destination with the Add
+form, starts it ("Streaming" within 10 s, a non-empty bitrate chart), stops it ("Ready"), points it at a port
+where nothing listens ("Error" with a reason in words), deletes it, creates and deletes a second channel, and the
+page keeps its live updates across a restart of the server."""
+import json
+import os
+import queue
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from harness import IntegrationTest, Process, free_port, main, publish_srt, wait_for
+from serve_harness import Serve
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+SCRIPT = os.path.join(ROOT, "tests", "browser", "gui_e2e.mjs")
+WEB_DIST = os.path.join(ROOT, "web", "dist")
+STREAM_KEY = "gui-e2e-key"
+STEPS = ["login", "channel", "preview", "add_destination", "start", "monitoring", "refresh", "stop", "error",
+         "delete", "channels", "phone", "server_restart", "logout"]
+SCREENSHOTS = {"login": (1280, 800), "channel": (1280, 800), "add_destination": (1280, 800),
+               "destinations": (1280, 800), "monitoring": (1280, 800), "destination_error": (1280, 800),
+               "phone": (390, 844)}
+RUN_TIMEOUT_S = 240
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        raise AssertionError(f"{path} is not a PNG")
+    return struct.unpack(">II", head[16:24])
+
+
+class WebGuiTest(IntegrationTest):
+    def setUp(self):
+        super().setUp()
+        for needed in ("web/dist/index.html", "web/dist/watch.html", "web/node_modules/playwright-core"):
+            self.assertTrue(os.path.exists(os.path.join(ROOT, needed)), f"{needed} is missing: run `make web`")
+        self.serve = Serve(extra=["--web-dir", WEB_DIST])
+        self.addCleanup(self.serve.cleanup)
+        self.destination_server = self.nginx()
+        self.channel = self.serve.main_channel()
+        self.shots = tempfile.mkdtemp(prefix="lunora-gui-shots-")
+        self.addCleanup(self.remove_screenshots)
+
+    def remove_screenshots(self):
+        """Kept when the test failed: gui_e2e.mjs leaves failed-<step>.png there."""
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        failed = result is not None and any(test is self for test, _ in result.failures + result.errors)
+        if failed:
+            print(f"screenshots kept in {self.shots}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.shots, ignore_errors=True)
+
+    def input_connected(self):
+        return self.serve.api("GET", f"/channels/{self.channel['id']}", expect=200)["input"]["connected"]
+
+    def restart_server_and_add_a_destination(self):
+        """What the script waits for in its server_restart step: the page must notice both on its own."""
+        self.serve.restart()
+        self.serve.add_destination(self.channel["id"], "After restart", self.destination_server.url("after"), None)
+
+    def run_script(self):
+        """Runs gui_e2e.mjs, answering its restart handshake; returns its verdict and exit code."""
+        refuse_url = f"rtmp://127.0.0.1:{free_port()}/live"  # nothing listens there: the connection is refused
+        script = Process(["node", SCRIPT, "--url", f"http://127.0.0.1:{self.serve.http_port}",
+                          "--token", self.serve.token,
+                          "--rtmp-url", f"rtmp://127.0.0.1:{self.destination_server.rtmp_port}/live",
+                          "--stream-key", STREAM_KEY, "--refuse-url", refuse_url,
+                          "--screenshots", self.shots, "--restart-handshake"], "gui-e2e", stdin=subprocess.PIPE)
+        self.addCleanup(lambda: script.alive() and script.stop(signal.SIGKILL))
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                line = script.stdout_lines.get(timeout=1)
+            except queue.Empty:
+                if not script.alive() and script.stdout_lines.empty():
+                    break
+                continue
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if message.get("waiting_for") == "restart":
+                self.restart_server_and_add_a_destination()
+                script.proc.stdin.write("restarted\n")
+                script.proc.stdin.flush()
+            elif "steps" in message:
+                script.proc.wait(30)
+                return message, script.proc.returncode
+        raise AssertionError(f"gui_e2e.mjs gave no verdict (exit {script.proc.poll()}): "
+                             f"{''.join(script.stdout_all)[-2000:]} {script.stderr_text()[-2000:]}")
+
+    def test_producer_flow(self):
+        self.process(publish_srt(self.serve.srt_port, 300, gop=60))
+        wait_for(self.input_connected, 30, "the encoder to connect")
+
+        verdict, code = self.run_script()
+        if os.environ.get("LUNORA_TEST_VERBOSE"):
+            print(json.dumps(verdict, indent=1), file=sys.stderr)
+        steps = {s["step"]: s for s in verdict["steps"]}
+        failed = [s for s in verdict["steps"] if not s["ok"]]
+        self.assertEqual(failed, [], verdict.get("error"))
+        self.assertEqual([s["step"] for s in verdict["steps"]], STEPS, verdict)
+        self.assertTrue(verdict["ok"], verdict)
+        self.assertEqual(code, 0, verdict)
+
+        self.assertIn("not valid", steps["login"]["wrong_token_message"])
+        self.assertTrue(steps["channel"]["ingest_url"].startswith("srt://"), steps["channel"])
+        self.assertGreaterEqual(steps["preview"]["preview_played_s"], 3)
+        self.assertGreaterEqual(steps["monitoring"]["chart_samples"], 3)
+        self.assertGreater(steps["monitoring"]["chart_max_kbps"], 0)
+        # The reason is in words, with what to do, not just a code.
+        reason = steps["error"]["error_reason"]
+        self.assertIn("refused the connection", reason)
+        self.assertIn("Check the server URL", reason)
+        self.assertEqual(verdict["console_errors"], [], verdict)
+
+        # The stream really reached nginx under the key typed in the form.
+        recording = self.destination_server.recording(STREAM_KEY)
+        self.assertTrue(os.path.exists(recording), f"nginx recorded nothing at {recording}")
+        self.assertGreater(os.path.getsize(recording), 100_000)
+
+        # The server agrees with what the page showed: the deleted destination is gone.
+        names = [d["name"] for d in self.serve.api("GET", "/destinations", expect=200)["destinations"]]
+        self.assertEqual(names, ["After restart"])
+        channels = [c["name"] for c in self.serve.api("GET", "/channels", expect=200)["channels"]]
+        self.assertEqual(channels, ["main"])  # the second channel was created and deleted in the page
+        self.assertTrue(steps["channels"]["second_channel_ingest"].startswith("srt://"), steps["channels"])
+
+        for name, size in SCREENSHOTS.items():
+            path = os.path.join(self.shots, f"{name}.png")
+            self.assertTrue(os.path.exists(path), f"no screenshot {name}.png")
+            self.assertEqual(png_size(path), size, name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+// The REST API over fetch(): the admin token on every request, JSON in and out, and every failure turned into
+// an ApiError that carries the server's own code and message (`{"error":{"code","message","field"?}}`).
+import type {
+  Channel,
+  ChannelCreate,
+  ChannelCreated,
+  Destination,
+  DestinationCreate,
+  DestinationPatch,
+  Ingest,
+  Platform,
+} from './types';
+
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number, // 0: the server did not answer
+    readonly code: string,
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get unauthorized(): boolean {
+    return this.status === 401;
+  }
+}
+
+// Reads an error body; anything that is not the API's error shape (a proxy's HTML page, an empty body) still
+// gives a sentence a person can read.
+async function errorFrom(response: Response): Promise<ApiError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // the connection broke while reading the body: the status alone has to do
+  }
+  try {
+    const body: unknown = JSON.parse(text);
+    const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+    if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+      return new ApiError(response.status, error.code, error.message,
+        typeof error.field === 'string' ? error.field : null);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(response.status, `http_${response.status}`,
+    `The server answered ${response.status} ${response.statusText}`.trim());
+}
+
+export class ApiClient {
+  constructor(
+    readonly token: string,
+    private readonly fetchFn: FetchFn = (input, init) => fetch(input, init),
+    readonly base = '/api/v1',
+  ) {}
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { Authorization: `Bearer ${this.token}`, ...extra };
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers = this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' });
+    const init: RequestInit = { method, headers, cache: 'no-store' };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.base + path, init);
+    } catch {
+      throw new ApiError(0, 'network', 'Lunora did not answer: is it running?');
+    }
+    if (!response.ok) throw await errorFrom(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  listChannels(): Promise<Channel[]> {
+    return this.request<{ channels: Channel[] }>('GET', '/channels').then((r) => r.channels);
+  }
+
+  createChannel(body: ChannelCreate): Promise<ChannelCreated> {
+    return this.request('POST', '/channels', body);
+  }
+
+  // With `force`, the server stops the channel's live destinations first instead of answering 409.
+  deleteChannel(id: string, force = false): Promise<void> {
+    return this.request('DELETE', `/channels/${encodeURIComponent(id)}${force ? '?force=true' : ''}`);
+  }
+
+  getIngest(channelId: string): Promise<Ingest> {
+    return this.request('GET', `/channels/${encodeURIComponent(channelId)}/ingest`);
+  }
+
+  listDestinations(channelId?: string): Promise<Destination[]> {
+    const query = channelId ? `?channel_id=${encodeURIComponent(channelId)}` : '';
+    return this.request<{ destinations: Destination[] }>('GET', `/destinations${query}`).then((r) => r.destinations);
+  }
+
+  createDestination(body: DestinationCreate): Promise<Destination> {
+    return this.request('POST', '/destinations', body);
+  }
+
+  patchDestination(id: string, body: DestinationPatch): Promise<Destination> {
+    return this.request('PATCH', `/destinations/${encodeURIComponent(id)}`, body);
+  }
+
+  deleteDestination(id: string): Promise<void> {
+    return this.request('DELETE', `/destinations/${encodeURIComponent(id)}`);
+  }
+
+  startDestination(id: string): Promise<Destination> {
+    return this.request('POST', `/destinations/${encodeURIComponent(id)}/start`);
+  }
+
+  stopDestination(id: string): Promise<Destination> {
+    return this.request('POST', `/destinations/${encodeURIComponent(id)}/stop`);
+  }
+
+  listPlatforms(): Promise<Platform[]> {
+    return this.request<{ platforms: Platform[] }>('GET', '/platforms').then((r) => r.platforms);
+  }
+}

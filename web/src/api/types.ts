@@ -1,0 +1,187 @@
+// The REST API's records, as docs/openapi.yaml declares them (snake_case, as on the wire).
+
+export type ChannelState = 'idle' | 'starting' | 'running' | 'stopping' | 'error';
+export type DestinationStatus = 'ready' | 'starting' | 'streaming' | 'stopping' | 'error';
+export type HlsStatus = 'off' | 'starting' | 'live' | 'error';
+export type PlatformId = 'youtube' | 'twitch' | 'facebook' | 'restream' | 'kick' | 'custom';
+export type InputProtocol = 'srt' | 'rtmp';
+
+export interface VideoInfo {
+  codec: string;
+  width: number;
+  height: number;
+  fps: number;
+  keyframe_interval_s: number; // 0 until two keyframes were seen
+}
+
+export interface AudioInfo {
+  codec: string;
+  sample_rate: number;
+  channels: number;
+}
+
+export interface ChannelInput {
+  protocol: InputProtocol;
+  ingest_url: string; // secrets shown as hints only
+  port: number;
+  latency_ms: number;
+  passphrase_set: boolean;
+  streamid_set: boolean;
+  listening: boolean;
+  connected: boolean;
+  connected_protocol: InputProtocol | null;
+  bitrate_kbps: number;
+  video: VideoInfo | null;
+  audio: AudioInfo | null;
+  connected_since: string | null;
+}
+
+export interface ChannelHls {
+  status: HlsStatus;
+  playlist_url: string;
+  segments: number;
+  bytes: number;
+  dropped_packets: number;
+  error: string | null;
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  state: ChannelState;
+  state_message: string | null;
+  engine: string;
+  input: ChannelInput;
+  auto_start: boolean;
+  auto_stop_after_s: number;
+  destinations_on: number;
+  public: boolean;
+  playback_url: string;
+  hls: ChannelHls;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Ingest {
+  channel_id: string;
+  srt_url: string | null;
+  rtmp_url: string;
+  rtmp_server: string;
+  rtmp_key: string;
+  ingest_url: string;
+  passphrase: string | null;
+  streamid: string | null;
+}
+
+export interface ChannelCreated extends Channel {
+  ingest: Ingest;
+}
+
+export interface ChannelCreate {
+  name: string;
+  input?: { protocol?: InputProtocol; port?: number; passphrase?: string | null; latency_ms?: number };
+  auto_start?: boolean;
+  auto_stop_after_s?: number;
+  public?: boolean;
+}
+
+export interface DestinationError {
+  code: string; // refused, timeout, dns, tls, publish_rejected, closed, unsupported_codec, input_unavailable, ...
+  message: string;
+  at: string;
+}
+
+export interface DestinationStats {
+  bitrate_kbps: number;
+  bytes_sent: number;
+  uptime_s: number;
+  reconnects: number;
+  dropped_packets: number;
+}
+
+export interface Destination {
+  id: string;
+  channel_id: string;
+  name: string;
+  platform: PlatformId;
+  url: string;
+  stream_key_hint: string;
+  enabled: boolean;
+  status: DestinationStatus;
+  status_detail: string | null;
+  status_since: string;
+  last_error: DestinationError | null;
+  next_retry_at: string | null;
+  stats: DestinationStats;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DestinationCreate {
+  channel_id: string;
+  name: string;
+  platform: PlatformId;
+  url?: string | null;
+  stream_key?: string | null;
+}
+
+export interface DestinationPatch {
+  name?: string;
+  url?: string;
+  stream_key?: string;
+  platform?: PlatformId;
+}
+
+export interface PlatformRequirements {
+  max_video_bitrate_kbps: number;
+  max_audio_bitrate_kbps: number; // 0 when the platform states none
+  keyframe_interval_s: number;
+  video_codecs: string[];
+  audio_codecs: string[];
+  max_width: number;
+  max_height: number;
+  max_fps: number;
+  notes: string;
+}
+
+export interface Platform {
+  id: PlatformId;
+  name: string;
+  ingest: { rtmp: string | null; rtmps: string | null };
+  default_url: string | null;
+  stream_key_required: boolean;
+  requirements: PlatformRequirements;
+  help_url: string | null;
+}
+
+// `event: stats` of GET /api/v1/events?stats=1: live counters once a second, not stored, not replayed.
+export interface LiveStats {
+  at: string;
+  channels: Array<{
+    id: string;
+    state: ChannelState;
+    input: { connected: boolean; bitrate_kbps: number; keyframe_interval_s: number };
+    hls: { status: HlsStatus; segments: number };
+  }>;
+  destinations: Array<{
+    id: string;
+    channel_id: string;
+    status: DestinationStatus;
+    stats: DestinationStats;
+  }>;
+}
+
+// What GET /api/v1/events carries, decoded.
+export type LiveEvent =
+  | { type: 'channel'; data: Channel }
+  | { type: 'destination'; data: Destination }
+  | { type: 'channel_deleted'; data: { id: string } }
+  | { type: 'destination_deleted'; data: { id: string; channel_id?: string } }
+  | { type: 'stats'; data: LiveStats }
+  | { type: 'resync'; data: { reason?: string } };
+
+export const LIVE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'channel', 'destination', 'channel_deleted', 'destination_deleted', 'stats', 'resync',
+]);

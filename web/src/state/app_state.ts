@@ -1,0 +1,237 @@
+// Everything the GUI knows, as one immutable value, and the pure function that applies what happens to it:
+// a snapshot loaded with GET, an event from the live stream, the stream's own state. No I/O here.
+//
+// Snapshots and events race: the stream is opened first and the snapshot is loaded after, so events may arrive
+// before, during or after the GET. Each record's `version` decides which copy is newer; a deleted id never comes
+// back (ids are never reused); a record the snapshot lacks is kept only if an event brought it after the GET
+// was sent.
+import type { Channel, Destination, LiveEvent, LiveStats, Platform } from '../api/types';
+import type { StreamState } from '../api/event_stream';
+import { addEntries, channelChanges, destinationChanges, type LogEntry } from './event_log';
+import { appendSample, type Series } from './history';
+
+export interface AppState {
+  loaded: boolean; // a first snapshot arrived
+  channels: Record<string, Channel>;
+  destinations: Record<string, Destination>;
+  platforms: Platform[];
+  deleted: Record<string, true>;
+  touchedAt: Record<string, number>; // id -> `seq` of the last event that changed the record
+  seq: number; // counts applied events; a snapshot names the seq at which its GET was sent
+  inputBitrate: Record<string, Series>; // per channel
+  destinationBitrate: Record<string, Series>; // per destination
+  log: LogEntry[]; // newest first
+  clockSkewMs: number; // server clock minus browser clock, from the stats events
+  stream: { state: StreamState; detail: string | null };
+}
+
+export type Action =
+  | { type: 'snapshot'; channels: Channel[]; destinations: Destination[]; sentAtSeq: number }
+  | { type: 'event'; event: LiveEvent; now: number }
+  | { type: 'platforms'; platforms: Platform[] }
+  | { type: 'stream'; state: StreamState; detail: string | null };
+
+export function initialState(): AppState {
+  return {
+    loaded: false,
+    channels: {},
+    destinations: {},
+    platforms: [],
+    deleted: {},
+    touchedAt: {},
+    seq: 0,
+    inputBitrate: {},
+    destinationBitrate: {},
+    log: [],
+    clockSkewMs: 0,
+    stream: { state: 'connecting', detail: null },
+  };
+}
+
+export function reduce(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'snapshot':
+      return applySnapshot(state, action.channels, action.destinations, action.sentAtSeq);
+    case 'event':
+      return applyEvent(state, action.event, action.now);
+    case 'platforms':
+      return { ...state, platforms: action.platforms };
+    case 'stream':
+      return { ...state, stream: { state: action.state, detail: action.detail } };
+  }
+}
+
+interface Versioned {
+  id: string;
+  version: number;
+}
+
+function mergeSnapshot<T extends Versioned>(state: AppState, current: Record<string, T>, incoming: T[],
+  sentAtSeq: number): Record<string, T> {
+  const next: Record<string, T> = {};
+  for (const record of incoming) {
+    if (state.deleted[record.id]) continue;
+    const mine = current[record.id];
+    next[record.id] = mine && mine.version > record.version ? mine : record;
+  }
+  for (const [id, record] of Object.entries(current)) {
+    if (!(id in next) && (state.touchedAt[id] ?? -1) > sentAtSeq) next[id] = record;
+  }
+  return next;
+}
+
+function applySnapshot(state: AppState, channels: Channel[], destinations: Destination[],
+  sentAtSeq: number): AppState {
+  const nextChannels = mergeSnapshot(state, state.channels, channels, sentAtSeq);
+  const nextDestinations = mergeSnapshot(state, state.destinations, destinations, sentAtSeq);
+  return {
+    ...state,
+    loaded: true,
+    channels: nextChannels,
+    destinations: nextDestinations,
+    inputBitrate: keepKeys(state.inputBitrate, nextChannels),
+    destinationBitrate: keepKeys(state.destinationBitrate, nextDestinations),
+  };
+}
+
+function keepKeys<V>(map: Record<string, V>, keys: Record<string, unknown>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [key, value] of Object.entries(map)) if (key in keys) out[key] = value;
+  return out;
+}
+
+function without<V>(map: Record<string, V>, key: string): Record<string, V> {
+  if (!(key in map)) return map;
+  const out = { ...map };
+  delete out[key];
+  return out;
+}
+
+function applyEvent(state: AppState, event: LiveEvent, now: number): AppState {
+  switch (event.type) {
+    case 'channel':
+      return applyChannel(state, event.data, now);
+    case 'destination':
+      return applyDestination(state, event.data, now);
+    case 'channel_deleted':
+      return deleteChannel(state, event.data.id, now);
+    case 'destination_deleted':
+      return deleteDestination(state, event.data.id, now);
+    case 'stats':
+      return applyStats(state, event.data, now);
+    case 'resync':
+      return state; // the session reloads the snapshot; nothing to change before it arrives
+  }
+}
+
+function touched(state: AppState, id: string): Pick<AppState, 'seq' | 'touchedAt'> {
+  const seq = state.seq + 1;
+  return { seq, touchedAt: { ...state.touchedAt, [id]: seq } };
+}
+
+function applyChannel(state: AppState, channel: Channel, now: number): AppState {
+  const before = state.channels[channel.id];
+  if (state.deleted[channel.id] || (before && before.version >= channel.version)) return state;
+  return {
+    ...state,
+    ...touched(state, channel.id),
+    channels: { ...state.channels, [channel.id]: channel },
+    log: addEntries(state.log, now, channel.id, channelChanges(before, channel)),
+  };
+}
+
+function applyDestination(state: AppState, destination: Destination, now: number): AppState {
+  const before = state.destinations[destination.id];
+  if (state.deleted[destination.id] || (before && before.version >= destination.version)) return state;
+  return {
+    ...state,
+    ...touched(state, destination.id),
+    destinations: { ...state.destinations, [destination.id]: destination },
+    log: addEntries(state.log, now, destination.channel_id, destinationChanges(before, destination)),
+  };
+}
+
+function deleteDestination(state: AppState, id: string, now: number): AppState {
+  const before = state.destinations[id];
+  return {
+    ...state,
+    ...touched(state, id),
+    deleted: { ...state.deleted, [id]: true },
+    destinations: without(state.destinations, id),
+    destinationBitrate: without(state.destinationBitrate, id),
+    log: before ? addEntries(state.log, now, before.channel_id, [['info', `${before.name}: deleted`]]) : state.log,
+  };
+}
+
+function deleteChannel(state: AppState, id: string, now: number): AppState {
+  const before = state.channels[id];
+  let next: AppState = {
+    ...state,
+    ...touched(state, id),
+    deleted: { ...state.deleted, [id]: true },
+    channels: without(state.channels, id),
+    inputBitrate: without(state.inputBitrate, id),
+    log: before ? addEntries(state.log, now, id, [['info', `Channel ${before.name}: deleted`]]) : state.log,
+  };
+  // The server announces each destination's deletion first; this only covers one that slipped through.
+  for (const destination of Object.values(next.destinations)) {
+    if (destination.channel_id === id) next = deleteDestination(next, destination.id, now);
+  }
+  return next;
+}
+
+// Live counters: they refresh the numbers and feed the charts, but never a status (statuses come with versions
+// in `destination` and `channel` events, so that the GUI and a GET always agree).
+function applyStats(state: AppState, stats: LiveStats, now: number): AppState {
+  const at = Date.parse(stats.at);
+  const t = (Number.isFinite(at) ? at : now) / 1000;
+  const channels = { ...state.channels };
+  const inputBitrate = { ...state.inputBitrate };
+  for (const entry of stats.channels) {
+    const channel = channels[entry.id];
+    if (!channel) continue;
+    const video = channel.input.video && entry.input.keyframe_interval_s > 0
+      ? { ...channel.input.video, keyframe_interval_s: entry.input.keyframe_interval_s }
+      : channel.input.video;
+    channels[entry.id] = {
+      ...channel,
+      input: { ...channel.input, bitrate_kbps: entry.input.bitrate_kbps, video },
+      // The packager's status changes without a stored event (it follows viewers): the counters carry it.
+      hls: { ...channel.hls, status: entry.hls.status, segments: entry.hls.segments },
+    };
+    inputBitrate[entry.id] = appendSample(inputBitrate[entry.id], t, entry.input.bitrate_kbps);
+  }
+  const destinations = { ...state.destinations };
+  const destinationBitrate = { ...state.destinationBitrate };
+  for (const entry of stats.destinations) {
+    const destination = destinations[entry.id];
+    if (!destination) continue;
+    destinations[entry.id] = { ...destination, stats: entry.stats };
+    destinationBitrate[entry.id] = appendSample(destinationBitrate[entry.id], t, entry.stats.bitrate_kbps);
+  }
+  return {
+    ...state,
+    channels,
+    destinations,
+    inputBitrate,
+    destinationBitrate,
+    clockSkewMs: Number.isFinite(at) ? at - now : state.clockSkewMs,
+  };
+}
+
+// Selectors.
+
+export function channelList(state: AppState): Channel[] {
+  return Object.values(state.channels).sort((a, b) =>
+    a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id.localeCompare(b.id));
+}
+
+export function destinationsOf(state: AppState, channelId: string): Destination[] {
+  return Object.values(state.destinations)
+    .filter((d) => d.channel_id === channelId)
+    .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id.localeCompare(b.id)));
+}
+
+export function platformOf(state: AppState, id: string): Platform | undefined {
+  return state.platforms.find((p) => p.id === id);
+}

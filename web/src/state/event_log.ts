@@ -1,0 +1,64 @@
+// The events log of the monitoring page: what changed, in words, computed from the record before and after an
+// event (the server sends whole records, not diffs).
+import type { Channel, Destination } from '../api/types';
+import { channelStateWord, statusWord } from '../domain/status_words';
+
+export type LogLevel = 'info' | 'warning' | 'error';
+
+export interface LogEntry {
+  at: number; // ms since the epoch (the browser's clock)
+  level: LogLevel;
+  channelId: string | null;
+  text: string;
+}
+
+export const LOG_LIMIT = 200;
+
+export function destinationChanges(before: Destination | undefined, after: Destination): Array<[LogLevel, string]> {
+  if (!before) return [['info', `${after.name}: added (${statusWord(after.status)})`]];
+  const out: Array<[LogLevel, string]> = [];
+  if (before.status !== after.status) {
+    // "Starting (starting)" says nothing more: a detail that only repeats the status is left out.
+    const detail = after.status_detail && after.status_detail !== after.status ? ` (${after.status_detail})` : '';
+    if (after.status === 'error' && after.last_error) {
+      out.push(['error', `${after.name}: ${statusWord(before.status)} → Error: ${after.last_error.message}`]);
+    } else {
+      out.push(['info', `${after.name}: ${statusWord(before.status)} → ${statusWord(after.status)}${detail}`]);
+    }
+  } else if (after.status === 'error' && after.last_error && after.last_error.at !== before.last_error?.at) {
+    out.push(['error', `${after.name}: failed again: ${after.last_error.message}`]);
+  }
+  if (before.name !== after.name) out.push(['info', `${before.name}: renamed to ${after.name}`]);
+  if (before.url !== after.url || before.stream_key_hint !== after.stream_key_hint) {
+    out.push(['info', `${after.name}: settings changed`]);
+  }
+  return out;
+}
+
+export function channelChanges(before: Channel | undefined, after: Channel): Array<[LogLevel, string]> {
+  if (!before) return [['info', `Channel ${after.name}: added`]];
+  const out: Array<[LogLevel, string]> = [];
+  if (before.state !== after.state) {
+    const level: LogLevel = after.state === 'error' ? 'error' : 'info';
+    const why = after.state_message ? ` (${after.state_message})` : '';
+    out.push([level, `Channel ${after.name}: ${channelStateWord(before.state)} → ${channelStateWord(after.state)}${why}`]);
+  }
+  if (before.input.connected !== after.input.connected) {
+    const how = after.input.connected_protocol ? ` over ${after.input.connected_protocol.toUpperCase()}` : '';
+    out.push(after.input.connected
+      ? ['info', `Channel ${after.name}: input connected${how}`]
+      : ['warning', `Channel ${after.name}: input disconnected`]);
+  }
+  if (before.hls.status !== after.hls.status && (after.hls.status === 'live' || after.hls.status === 'error')) {
+    const level: LogLevel = after.hls.status === 'error' ? 'warning' : 'info';
+    out.push([level, `Channel ${after.name}: preview ${after.hls.status === 'live' ? 'live' : `failed: ${after.hls.error ?? ''}`}`]);
+  }
+  return out;
+}
+
+export function addEntries(log: LogEntry[], at: number, channelId: string | null,
+  changes: Array<[LogLevel, string]>): LogEntry[] {
+  if (changes.length === 0) return log;
+  const entries = changes.map(([level, text]) => ({ at, level, channelId, text })).reverse();
+  return [...entries, ...log].slice(0, LOG_LIMIT); // newest first
+}

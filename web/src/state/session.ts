@@ -1,0 +1,94 @@
+// One logged-in session: the API client, the live event stream and the store, wired together. The stream is
+// opened first; the state is loaded with GET once it is open (and again after a `resync`, or when the stream
+// had to start over without Last-Event-ID), so that no change falls between the snapshot and the events.
+import { ApiClient, ApiError, type FetchFn } from '../api/api_client';
+import { EventStream } from '../api/event_stream';
+import type { LiveEvent } from '../api/types';
+import { Store } from './store';
+
+export interface SessionOptions {
+  fetchFn?: FetchFn;
+  onUnauthorized?: () => void; // the token was revoked or the server now has another one
+  now?: () => number;
+  reloadRetryMs?: number;
+}
+
+export class Session {
+  readonly store = new Store();
+  readonly api: ApiClient;
+  private readonly stream: EventStream;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private platformsTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  loadError: string | null = null;
+
+  constructor(token: string, private readonly options: SessionOptions = {}) {
+    this.api = new ApiClient(token, options.fetchFn);
+    const streamOptions: ConstructorParameters<typeof EventStream>[0] = {
+      url: `${this.api.base}/events?stats=1`,
+      headers: () => this.api.headers(),
+      onEvent: (event) => this.onEvent(event),
+      onOpen: ({ resumed }) => {
+        if (!resumed) void this.reload();
+      },
+      onState: (state, detail) => {
+        this.store.dispatch({ type: 'stream', state, detail });
+        // The stream cannot open (a proxy refusing it, a server that answers 5xx): show the state anyway.
+        if (state === 'reconnecting' && !this.store.state.loaded) void this.reload();
+      },
+      onUnauthorized: () => this.options.onUnauthorized?.(),
+    };
+    if (options.fetchFn) streamOptions.fetchFn = options.fetchFn;
+    this.stream = new EventStream(streamOptions);
+  }
+
+  start(): void {
+    void this.stream.start();
+    void this.loadPlatforms();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.reloadTimer);
+    clearTimeout(this.platformsTimer);
+    this.stream.stop();
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
+  private onEvent(event: LiveEvent): void {
+    if (event.type === 'resync') void this.reload();
+    this.store.dispatch({ type: 'event', event, now: this.now() });
+  }
+
+  // Loads every channel and destination; on failure tries again shortly (the stream may be fine while a GET
+  // failed, e.g. during a restart).
+  async reload(): Promise<void> {
+    if (this.stopped) return;
+    const sentAtSeq = this.store.state.seq;
+    try {
+      const [channels, destinations] = await Promise.all([this.api.listChannels(), this.api.listDestinations()]);
+      this.loadError = null;
+      this.store.dispatch({ type: 'snapshot', channels, destinations, sentAtSeq });
+    } catch (err) {
+      if (err instanceof ApiError && err.unauthorized) return this.options.onUnauthorized?.();
+      this.loadError = err instanceof Error ? err.message : String(err);
+      clearTimeout(this.reloadTimer);
+      if (this.stopped) return;
+      this.reloadTimer = setTimeout(() => void this.reload(), this.options.reloadRetryMs ?? 2000);
+    }
+  }
+
+  private async loadPlatforms(): Promise<void> {
+    try {
+      this.store.dispatch({ type: 'platforms', platforms: await this.api.listPlatforms() });
+    } catch (err) {
+      if (err instanceof ApiError && err.unauthorized) return this.options.onUnauthorized?.();
+      if (!this.stopped) {
+        this.platformsTimer = setTimeout(() => void this.loadPlatforms(), this.options.reloadRetryMs ?? 2000);
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// A channel at a glance: its state, what to paste into the encoder, the input's health and a preview.
+import { useState } from 'preact/hooks';
+import type { Channel } from '../api/types';
+import { channelList } from '../state/app_state';
+import { ConfirmDialog } from './confirm_dialog';
+import { IngestCard } from './ingest_card';
+import { InputHealthCard } from './input_health_card';
+import { PreviewCard } from './preview_card';
+import { navigate } from './router';
+import { useAppState, useSession } from './session_context';
+import { StatusBadge } from './status_badge';
+
+export function ChannelPage({ channel }: { channel: Channel }) {
+  return (
+    <div class="page">
+      <div class="page-title">
+        <h1 tabIndex={-1}>{channel.name}</h1>
+        <StatusBadge kind="channel" status={channel.state} />
+        {channel.state_message && <span class="muted">{channel.state_message}</span>}
+      </div>
+      <div class="grid">
+        <IngestCard channel={channel} />
+        <InputHealthCard channel={channel} />
+        <PreviewCard channel={channel} />
+        <DeleteChannelCard channel={channel} />
+      </div>
+    </div>
+  );
+}
+
+function DeleteChannelCard({ channel }: { channel: Channel }) {
+  const session = useSession();
+  const state = useAppState();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const live = channel.destinations_on;
+
+  async function remove() {
+    setBusy(true);
+    setError(null);
+    try {
+      // The dialog said the live destinations stop: force skips the 409 that would otherwise refuse.
+      await session.api.deleteChannel(channel.id, live > 0);
+      setConfirming(false);
+      const next = channelList(state).find((c) => c.id !== channel.id);
+      navigate(next ? { page: 'channel', channelId: next.id } : { page: 'home' }, true);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card card-quiet" aria-labelledby="delete-channel-title">
+      <h2 id="delete-channel-title">Delete this channel</h2>
+      <p class="muted">Closes its ingest and removes its destinations. This cannot be undone.</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      <button type="button" class="button-danger" onClick={() => setConfirming(true)}>Delete channel</button>
+      {confirming && (
+        <ConfirmDialog title={`Delete channel “${channel.name}”?`} confirmLabel="Delete" busy={busy}
+          onConfirm={remove} onCancel={() => setConfirming(false)}>
+          <p>Its ingest closes and its destinations are removed.</p>
+          {live > 0 && <p><strong>{live} destination{live === 1 ? ' is' : 's are'} live and will stop.</strong></p>}
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+// One destination: its status in words and for how long, its bitrate, why it failed and what to do, warnings
+// about the input, and its controls. The card is named after the destination, so "Start" inside it is
+// unambiguous for assistive technologies and for tests.
+import { useId, useState } from 'preact/hooks';
+import type { Channel, Destination } from '../api/types';
+import { errorAdvice } from '../domain/error_advice';
+import { formatBitrate, formatDuration, secondsSince } from '../domain/format';
+import { requirementWarnings } from '../domain/requirements';
+import { platformOf } from '../state/app_state';
+import { ConfirmDialog } from './confirm_dialog';
+import { navigate } from './router';
+import { useAppState, useServerNow, useSession } from './session_context';
+import { StatusBadge } from './status_badge';
+
+export function DestinationCard({ destination: d, channel }: { destination: Destination; channel: Channel }) {
+  const session = useSession();
+  const state = useAppState();
+  const now = useServerNow(state.clockSkewMs);
+  const titleId = useId();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const platform = platformOf(state, d.platform);
+  const platformName = platform?.name ?? d.platform;
+  const advice = d.status === 'error' ? errorAdvice(d, platformName) : null;
+  // Custom servers' limits are a guess (the common denominator): warning against them would cry wolf.
+  const warnings = platform && platform.id !== 'custom'
+    ? requirementWarnings(channel.input, platformName, platform.requirements) : [];
+
+  async function act(action: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const retryIn = d.next_retry_at ? Math.ceil((Date.parse(d.next_retry_at) - now) / 1000) : 0;
+  return (
+    <article class={`card destination destination-${d.status}`} aria-labelledby={titleId} data-destination-id={d.id}>
+      <div class="card-title">
+        <h2 id={titleId}>{d.name}</h2>
+        <StatusBadge kind="destination" status={d.status} />
+      </div>
+      <p class="status-line">
+        <span>for {formatDuration(secondsSince(d.status_since, now))}</span>
+        {d.status_detail && <span> · {d.status_detail}</span>}
+        {d.status === 'streaming' && <span> · <strong data-field="bitrate">{formatBitrate(d.stats.bitrate_kbps)}</strong></span>}
+      </p>
+      <p class="destination-target">
+        <span class="platform">{platformName}</span> <code>{d.url}</code>
+        {d.stream_key_hint && <span class="muted key-hint"> key {d.stream_key_hint}</span>}
+      </p>
+      {advice && (
+        <div class="advice" data-field="error">
+          <p><strong>{advice.summary}:</strong> {advice.action}</p>
+          <p class="muted">
+            {d.last_error?.message}
+            {d.next_retry_at && retryIn > 0 ? ` · Retrying in ${retryIn} s` : d.next_retry_at ? ' · Retrying now' : ''}
+          </p>
+        </div>
+      )}
+      {warnings.length > 0 && (
+        <ul class="warnings" aria-label={`Input warnings for ${d.name}`}>
+          {warnings.map((w) => <li key={w}>{w}</li>)}
+        </ul>
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="actions">
+        {d.enabled
+          ? <button type="button" disabled={busy} onClick={() => act(() => session.api.stopDestination(d.id))}>Stop</button>
+          : <button type="button" class="button-primary" disabled={busy || d.status === 'stopping'}
+              onClick={() => act(() => session.api.startDestination(d.id))}>Start</button>}
+        <button type="button"
+          onClick={() => navigate({ page: 'edit-destination', channelId: channel.id, destinationId: d.id })}>Edit</button>
+        <button type="button" class="button-danger-quiet" onClick={() => setConfirming(true)}>Delete</button>
+      </div>
+      {confirming && (
+        <ConfirmDialog title={`Delete “${d.name}”?`} confirmLabel="Delete" busy={busy}
+          onConfirm={() => act(() => session.api.deleteDestination(d.id)).then(() => setConfirming(false))}
+          onCancel={() => setConfirming(false)}>
+          <p>{d.enabled ? 'It is live: it stops first. ' : ''}Its URL and stream key are removed from Lunora.</p>
+        </ConfirmDialog>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,152 @@
+// Add or edit a destination: a platform preset fills the URL and shows what the platform accepts; the stream
+// key is masked and, when editing, left as it is unless a new one is typed (the API never shows it back).
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api/api_client';
+import type { Channel, DestinationPatch, Platform, PlatformId } from '../api/types';
+import { platformOf } from '../state/app_state';
+import { RequirementsBox } from './requirements_box';
+import { navigate } from './router';
+import { useAppState, useSession } from './session_context';
+
+interface Props {
+  channel: Channel;
+  destinationId: string | null; // null: a new one
+}
+
+type FieldErrors = Partial<Record<'name' | 'platform' | 'url' | 'stream_key', string>>;
+
+export function DestinationFormPage({ channel, destinationId }: Props) {
+  const state = useAppState();
+  const session = useSession();
+  const existing = destinationId ? state.destinations[destinationId] : undefined;
+  const firstPlatform = state.platforms[0];
+  const [platformId, setPlatformId] = useState<PlatformId | null>(existing?.platform ?? null);
+  const [name, setName] = useState(existing?.name ?? '');
+  const [nameTouched, setNameTouched] = useState(Boolean(existing));
+  const [url, setUrl] = useState<string | null>(existing?.url ?? null);
+  const [key, setKey] = useState('');
+  const [showKey, setShowKey] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (destinationId && !existing) {
+    return <div class="page"><h1 tabIndex={-1}>Edit destination</h1><p>This destination no longer exists.</p></div>;
+  }
+  if (!firstPlatform) return <div class="page"><h1 tabIndex={-1}>Add destination</h1><p role="status">Loading the platforms…</p></div>;
+
+  // Until the user picks, the form shows the first preset with its default URL.
+  const platform: Platform = (platformId && platformOf(state, platformId)) || firstPlatform;
+  const shownUrl = url ?? platform.default_url ?? '';
+  const shownName = nameTouched ? name : (existing?.name ?? platform.name);
+  const title = existing ? `Edit ${existing.name}` : 'Add destination';
+  const back = () => navigate({ page: 'destinations', channelId: channel.id });
+
+  function choosePlatform(id: PlatformId) {
+    const next = platformOf(state, id);
+    setPlatformId(id);
+    setUrl(next?.default_url ?? '');
+    setErrors({});
+  }
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setFormError(null);
+    try {
+      if (existing) {
+        const patch: DestinationPatch = {};
+        if (shownName !== existing.name) patch.name = shownName;
+        if (platform.id !== existing.platform) patch.platform = platform.id;
+        if (shownUrl !== existing.url) patch.url = shownUrl;
+        if (key) patch.stream_key = key;
+        if (Object.keys(patch).length > 0) await session.api.patchDestination(existing.id, patch);
+      } else {
+        await session.api.createDestination({ channel_id: channel.id, name: shownName, platform: platform.id,
+          url: shownUrl || null, stream_key: key || null });
+      }
+      back();
+    } catch (err) {
+      if (err instanceof ApiError && err.field && ['name', 'platform', 'url', 'stream_key'].includes(err.field)) {
+        setErrors({ [err.field]: err.message });
+        document.getElementById(`destination-${err.field}`)?.focus();
+      } else {
+        setFormError(err instanceof Error ? err.message : String(err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const alternatives = [platform.ingest.rtmps, platform.ingest.rtmp].filter((u): u is string => !!u && u !== shownUrl);
+  const keyRequired = platform.stream_key_required && !existing;
+  return (
+    <div class="page">
+      <div class="page-title"><h1 tabIndex={-1}>{title}</h1></div>
+      <div class="grid grid-form">
+        <form class="card form" onSubmit={submit} noValidate aria-labelledby="form-title">
+          <h2 id="form-title" class="visually-hidden">{title}</h2>
+          <label for="destination-platform">Platform</label>
+          <select id="destination-platform" value={platform.id}
+            onChange={(e) => choosePlatform(e.currentTarget.value as PlatformId)}>
+            {state.platforms.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          </select>
+
+          <Field id="destination-name" label="Name" error={errors.name}>
+            <input id="destination-name" value={shownName} required maxLength={100}
+              onInput={(e) => { setNameTouched(true); setName(e.currentTarget.value); }} {...invalid(errors.name, 'destination-name')} />
+          </Field>
+
+          <Field id="destination-url" label="Server URL" error={errors.url}
+            hint={platform.id === 'custom' ? 'rtmp://, rtmps:// or srt:// — e.g. rtmp://host:1935/live' : undefined}>
+            <input id="destination-url" value={shownUrl} inputMode="url" spellcheck={false} autocomplete="off"
+              placeholder={platform.id === 'custom' ? 'rtmp://host:1935/live' : undefined}
+              onInput={(e) => setUrl(e.currentTarget.value)} {...invalid(errors.url, 'destination-url')} />
+          </Field>
+          {alternatives.length > 0 && (
+            <p class="hint">Also: {alternatives.map((u) => (
+              <button key={u} type="button" class="button-link" onClick={() => setUrl(u)}>{u}</button>))}</p>
+          )}
+
+          <Field id="destination-stream_key" label={keyRequired ? 'Stream key' : 'Stream key (optional)'}
+            error={errors.stream_key}
+            hint={existing ? `Leave empty to keep the current key${existing.stream_key_hint ? ` (${existing.stream_key_hint})` : ''}.` : undefined}>
+            <div class="input-with-button">
+              <input id="destination-stream_key" type={showKey ? 'text' : 'password'} value={key}
+                autocomplete="off" spellcheck={false} onInput={(e) => setKey(e.currentTarget.value)}
+                {...invalid(errors.stream_key, 'destination-stream_key')} />
+              <button type="button" class="button-small" aria-pressed={showKey} aria-controls="destination-stream_key"
+                onClick={() => setShowKey(!showKey)}>{showKey ? 'Hide key' : 'Show key'}</button>
+            </div>
+          </Field>
+
+          {formError && <p class="error" role="alert">{formError}</p>}
+          <div class="actions">
+            <button type="submit" class="button-primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
+            <button type="button" onClick={back}>Cancel</button>
+          </div>
+        </form>
+        <aside class="card"><RequirementsBox platform={platform} input={channel.input} /></aside>
+      </div>
+    </div>
+  );
+}
+
+function invalid(error: string | undefined, id: string) {
+  return error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
+}
+
+function Field({ id, label, error, hint, children }: {
+  id: string; label: string; error: string | undefined; hint?: string | undefined; children: ComponentChildren;
+}) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {children}
+      {hint && <p class="hint">{hint}</p>}
+      {error && <p id={`${id}-error`} class="error" role="alert">{error}</p>}
+    </div>
+  );
+}

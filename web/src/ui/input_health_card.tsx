@@ -1,0 +1,43 @@
+// Is the encoder there, and what does it send: codec, size, frame rate, keyframe interval, bitrate over time.
+import type { Channel } from '../api/types';
+import { formatBitrate, formatDuration, secondsSince } from '../domain/format';
+import { BitrateChart } from './bitrate_chart';
+import { useAppState, useServerNow } from './session_context';
+
+export function InputHealthCard({ channel }: { channel: Channel }) {
+  const state = useAppState();
+  const now = useServerNow(state.clockSkewMs);
+  const input = channel.input;
+  const video = input.video;
+  const audio = input.audio;
+  return (
+    <section class="card" aria-labelledby="input-title">
+      <h2 id="input-title">Input</h2>
+      <dl class="facts">
+        <dt>Connected</dt>
+        <dd data-field="connected">
+          {input.connected
+            ? `Yes${input.connected_protocol ? `, over ${input.connected_protocol.toUpperCase()}` : ''}`
+              + (input.connected_since ? `, for ${formatDuration(secondsSince(input.connected_since, now))}` : '')
+            : input.listening ? 'No: waiting for the encoder' : 'No: the ingest is not listening'}
+        </dd>
+        <dt>Video</dt>
+        <dd>{video ? `${video.codec.toUpperCase()}, ${video.width}×${video.height}` : '—'}</dd>
+        <dt>Frame rate</dt>
+        <dd>{video && video.fps > 0 ? `${Math.round(video.fps * 100) / 100} fps` : '—'}</dd>
+        <dt>Keyframe interval</dt>
+        <dd>{video && video.keyframe_interval_s > 0 ? `${video.keyframe_interval_s.toFixed(1)} s` : '—'}</dd>
+        <dt>Audio</dt>
+        <dd>
+          {audio
+            ? `${audio.codec.toUpperCase()}${audio.sample_rate ? `, ${audio.sample_rate / 1000} kHz` : ''}`
+              + (audio.channels === 1 ? ', mono' : audio.channels === 2 ? ', stereo' : '')
+            : '—'}
+        </dd>
+        <dt>Bitrate</dt>
+        <dd>{input.connected ? formatBitrate(input.bitrate_kbps) : '—'}</dd>
+      </dl>
+      <BitrateChart series={state.inputBitrate[channel.id]} label="Input bitrate" height={140} />
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient, ApiError } from '../../src/api/api_client';
+import { channel, destination } from '../support/fixtures';
+import { FakeFetch } from '../support/fake_fetch';
+
+const TOKEN = 'test-admin-token-0123456789';
+
+describe('ApiClient', () => {
+  it('sends the admin token on every request and JSON bodies with their content type', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels', 200, { channels: [channel()] })
+      .json('POST /api/v1/destinations', 201, destination());
+    const api = new ApiClient(TOKEN, fake.fetch);
+    expect(await api.listChannels()).toEqual([channel()]);
+    await api.createDestination({ channel_id: 'ch_main', name: 'YouTube', platform: 'youtube', stream_key: 'k' });
+    expect(fake.calls[0]!.headers).toEqual({ authorization: `Bearer ${TOKEN}` });
+    expect(fake.calls[1]!.headers).toEqual({ authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' });
+    expect(JSON.parse(fake.calls[1]!.body!)).toEqual(
+      { channel_id: 'ch_main', name: 'YouTube', platform: 'youtube', stream_key: 'k' });
+  });
+
+  it('builds the routes of the API', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/destinations', 200, { destinations: [] })
+      .json('POST /api/v1/destinations/d%2Fx/start', 202, destination({ status: 'starting' }))
+      .json('DELETE /api/v1/channels/ch_1', 204, undefined)
+      .json('PATCH /api/v1/destinations/d_1', 200, destination());
+    const api = new ApiClient(TOKEN, fake.fetch);
+    await api.listDestinations('ch 1');
+    await api.startDestination('d/x');
+    await api.deleteChannel('ch_1', true);
+    await api.patchDestination('d_1', { url: 'rtmp://h/app' });
+    expect(fake.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/v1/destinations?channel_id=ch%201',
+      'POST /api/v1/destinations/d%2Fx/start',
+      'DELETE /api/v1/channels/ch_1?force=true',
+      'PATCH /api/v1/destinations/d_1',
+    ]);
+  });
+
+  it('answers undefined for 204', async () => {
+    const fake = new FakeFetch().json('DELETE /api/v1/destinations/d_1', 204, undefined);
+    await expect(new ApiClient(TOKEN, fake.fetch).deleteDestination('d_1')).resolves.toBeUndefined();
+  });
+
+  it('turns the error body into an ApiError with code, message and field', async () => {
+    const fake = new FakeFetch().json('POST /api/v1/destinations', 422,
+      { error: { code: 'validation_failed', message: 'url is required for a custom destination', field: 'url' } });
+    const error = await new ApiClient(TOKEN, fake.fetch)
+      .createDestination({ channel_id: 'c', name: 'n', platform: 'custom' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 422, code: 'validation_failed', field: 'url',
+      message: 'url is required for a custom destination' });
+  });
+
+  it('marks a 401 as unauthorized', async () => {
+    const fake = new FakeFetch().json('GET /api/v1/channels', 401,
+      { error: { code: 'unauthorized', message: 'this route needs the admin token' } });
+    const error = await new ApiClient(TOKEN, fake.fetch).listChannels().catch((e: unknown) => e);
+    expect((error as ApiError).unauthorized).toBe(true);
+    expect((error as ApiError).field).toBeNull();
+  });
+
+  it('reads a body that is not the API error shape as a plain HTTP error', async () => {
+    const fake = new FakeFetch().on('GET /api/v1/platforms',
+      () => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    const error = await new ApiClient(TOKEN, fake.fetch).listPlatforms().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 502, code: 'http_502', message: 'The server answered 502 Bad Gateway' });
+  });
+
+  it('says the server did not answer when fetch fails', async () => {
+    const fake = new FakeFetch().on('GET /api/v1/channels', new TypeError('Failed to fetch'));
+    const error = await new ApiClient(TOKEN, fake.fetch).listChannels().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 0, code: 'network' });
+  });
+});

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import {
+  channelList, destinationsOf, initialState, reduce, type Action, type AppState,
+} from '../../src/state/app_state';
+import type { LiveEvent } from '../../src/api/types';
+import { channel, destination, stats } from '../support/fixtures';
+
+const NOW = Date.parse('2026-11-26T00:01:00.000Z');
+
+function apply(state: AppState, ...actions: Action[]): AppState {
+  return actions.reduce(reduce, state);
+}
+
+function event(e: LiveEvent): Action {
+  return { type: 'event', event: e, now: NOW };
+}
+
+function snapshot(channels = [channel()], destinations = [destination()], sentAtSeq = 0): Action {
+  return { type: 'snapshot', channels, destinations, sentAtSeq };
+}
+
+describe('reduce: snapshots', () => {
+  it('loads the records of a snapshot', () => {
+    const state = apply(initialState(), snapshot());
+    expect(state.loaded).toBe(true);
+    expect(channelList(state).map((c) => c.id)).toEqual(['ch_main']);
+    expect(destinationsOf(state, 'ch_main').map((d) => d.id)).toEqual(['d_yt']);
+  });
+
+  it('keeps a newer copy an event brought while the GET was on its way', () => {
+    const sentAtSeq = initialState().seq;
+    const state = apply(initialState(),
+      event({ type: 'destination', data: destination({ status: 'starting', version: 2 }) }),
+      snapshot([channel()], [destination({ status: 'ready', version: 1 })], sentAtSeq));
+    expect(state.destinations.d_yt?.status).toBe('starting');
+  });
+
+  it('takes the snapshot copy when it is newer', () => {
+    const state = apply(initialState(),
+      event({ type: 'destination', data: destination({ status: 'starting', version: 2 }) }),
+      snapshot([channel()], [destination({ status: 'streaming', version: 3 })]));
+    expect(state.destinations.d_yt?.status).toBe('streaming');
+  });
+
+  it('does not bring back a record deleted while the GET was on its way', () => {
+    const state = apply(initialState(),
+      event({ type: 'destination_deleted', data: { id: 'd_yt', channel_id: 'ch_main' } }),
+      snapshot());
+    expect(state.destinations).toEqual({});
+  });
+
+  it('keeps a record created after the GET was sent, drops one the server no longer has', () => {
+    let state = apply(initialState(), snapshot([channel()], [destination({ id: 'd_old' })]));
+    const sentAtSeq = state.seq;
+    state = apply(state,
+      event({ type: 'destination', data: destination({ id: 'd_new' }) }),
+      snapshot([channel()], [], sentAtSeq));
+    expect(Object.keys(state.destinations)).toEqual(['d_new']);
+  });
+
+  it('replaces everything on a resync snapshot: records gone while disconnected disappear', () => {
+    let state = apply(initialState(), snapshot([channel(), channel({ id: 'ch_2', name: 'studio' })]));
+    state = apply(state, snapshot([channel()], [], state.seq));
+    expect(Object.keys(state.channels)).toEqual(['ch_main']);
+    expect(state.destinations).toEqual({});
+  });
+});
+
+describe('reduce: events', () => {
+  it('applies a destination event and logs the status change in words', () => {
+    const state = apply(initialState(), snapshot(),
+      event({ type: 'destination', data: destination({ status: 'starting', status_detail: 'connecting', version: 2 }) }));
+    expect(state.destinations.d_yt?.status).toBe('starting');
+    expect(state.log[0]).toMatchObject({ level: 'info', channelId: 'ch_main',
+      text: 'YouTube: Ready → Starting (connecting)' });
+  });
+
+  it('leaves out a detail that only repeats the status', () => {
+    const state = apply(initialState(), snapshot(),
+      event({ type: 'destination', data: destination({ status: 'starting', status_detail: 'starting', version: 2 }) }));
+    expect(state.log[0]?.text).toBe('YouTube: Ready → Starting');
+  });
+
+  it('logs an error with its message', () => {
+    const failed = destination({ status: 'error', version: 2,
+      last_error: { code: 'publish_rejected', message: 'the server refused the publish', at: '2026-11-26T00:00:59.000Z' } });
+    const state = apply(initialState(), snapshot(), event({ type: 'destination', data: failed }));
+    expect(state.log[0]).toMatchObject({ level: 'error', text: 'YouTube: Ready → Error: the server refused the publish' });
+  });
+
+  it('ignores a replayed or older copy', () => {
+    const first = apply(initialState(), snapshot([channel()], [destination({ version: 5 })]));
+    const after = apply(first, event({ type: 'destination', data: destination({ status: 'error', version: 4 }) }),
+      event({ type: 'destination', data: destination({ status: 'error', version: 5 }) }));
+    expect(after).toBe(first);
+  });
+
+  it('adds a record first seen in an event', () => {
+    const state = apply(initialState(), event({ type: 'channel', data: channel({ id: 'ch_new', name: 'new' }) }));
+    expect(state.channels.ch_new?.name).toBe('new');
+    expect(state.log[0]?.text).toBe('Channel new: added');
+  });
+
+  it('logs input connects and channel state changes', () => {
+    const live = channel({ version: 2, state: 'running',
+      input: { ...channel().input, connected: true, connected_protocol: 'srt' } });
+    const state = apply(initialState(), snapshot(), event({ type: 'channel', data: live }));
+    expect(state.log.map((e) => e.text)).toEqual([
+      'Channel main: input connected over SRT',
+      'Channel main: Idle → Running',
+    ]);
+  });
+
+  it('removes a deleted destination with its history', () => {
+    let state = apply(initialState(), snapshot(), event({ type: 'stats', data: stats('2026-11-26T00:00:10.000Z', [],
+      [{ id: 'd_yt', channel_id: 'ch_main', status: 'streaming', stats: { ...destination().stats, bitrate_kbps: 900 } }]) }));
+    expect(state.destinationBitrate.d_yt?.v).toEqual([900]);
+    state = apply(state, event({ type: 'destination_deleted', data: { id: 'd_yt', channel_id: 'ch_main' } }));
+    expect(state.destinations).toEqual({});
+    expect(state.destinationBitrate).toEqual({});
+    expect(state.log[0]?.text).toBe('YouTube: deleted');
+    // A late copy of it does not bring it back.
+    state = apply(state, event({ type: 'destination', data: destination({ version: 9 }) }));
+    expect(state.destinations).toEqual({});
+  });
+
+  it('removes a deleted channel and whatever of its destinations is left', () => {
+    const state = apply(initialState(), snapshot(), event({ type: 'channel_deleted', data: { id: 'ch_main' } }));
+    expect(state.channels).toEqual({});
+    expect(state.destinations).toEqual({});
+  });
+
+  it('keeps the log bounded, newest first', () => {
+    let state = apply(initialState(), snapshot());
+    for (let v = 2; v < 400; v++) {
+      state = apply(state, event({ type: 'destination',
+        data: destination({ version: v, status: v % 2 ? 'starting' : 'ready' }) }));
+    }
+    expect(state.log).toHaveLength(200);
+    expect(state.log[0]?.text).toBe('YouTube: Ready → Starting'); // version 399
+  });
+});
+
+describe('reduce: stats', () => {
+  const entry = (at: string, kbps: number): Action => event({ type: 'stats', data: stats(at,
+    [{ id: 'ch_main', state: 'running', input: { connected: true, bitrate_kbps: kbps, keyframe_interval_s: 2 },
+      hls: { status: 'live', segments: 3 } }],
+    [{ id: 'd_yt', channel_id: 'ch_main', status: 'error',
+      stats: { bitrate_kbps: kbps - 100, bytes_sent: 1000, uptime_s: 5, reconnects: 1, dropped_packets: 0 } }]) });
+
+  it('feeds the numbers and the charts, but never a status', () => {
+    const video = { codec: 'h264', width: 640, height: 360, fps: 30, keyframe_interval_s: 0 };
+    const withVideo = channel({ input: { ...channel().input, connected: true, video } });
+    const state = apply(initialState(), snapshot([withVideo], [destination({ status: 'streaming' })]),
+      entry('2026-11-26T00:00:10.000Z', 1100), entry('2026-11-26T00:00:11.000Z', 1200));
+    expect(state.channels.ch_main?.input.bitrate_kbps).toBe(1200);
+    expect(state.channels.ch_main?.input.video?.keyframe_interval_s).toBe(2);
+    expect(state.channels.ch_main?.state).toBe('idle');
+    expect(state.channels.ch_main?.hls).toMatchObject({ status: 'live', segments: 3 });
+    expect(state.destinations.d_yt?.stats).toMatchObject({ bitrate_kbps: 1100, reconnects: 1 });
+    expect(state.destinations.d_yt?.status).toBe('streaming');
+    const t0 = Date.parse('2026-11-26T00:00:10.000Z') / 1000;
+    expect(state.inputBitrate.ch_main).toEqual({ t: [t0, t0 + 1], v: [1100, 1200] });
+    expect(state.destinationBitrate.d_yt).toEqual({ t: [t0, t0 + 1], v: [1000, 1100] });
+  });
+
+  it('keeps only the last five minutes of samples', () => {
+    let state = apply(initialState(), snapshot());
+    const start = Date.parse('2026-11-26T00:00:00.000Z');
+    for (let s = 0; s <= 600; s++) state = apply(state, entry(new Date(start + s * 1000).toISOString(), 1000));
+    const series = state.inputBitrate.ch_main!;
+    expect(series.t).toHaveLength(301);
+    expect(series.t[0]).toBe(start / 1000 + 300);
+  });
+
+  it('measures the server clock against the browser clock', () => {
+    const state = apply(initialState(), snapshot(), entry('2026-11-26T00:01:02.500Z', 1));
+    expect(state.clockSkewMs).toBe(2500);
+  });
+
+  it('skips ids it does not know', () => {
+    const state = apply(initialState(), entry('2026-11-26T00:00:10.000Z', 1000));
+    expect(state.channels).toEqual({});
+    expect(state.inputBitrate).toEqual({});
+  });
+});

@@ -1,0 +1,88 @@
+// Records as the server sends them, with fields a test can override.
+import type { Channel, Destination, LiveStats, Platform } from '../../src/api/types';
+
+export function channel(over: Partial<Channel> = {}): Channel {
+  return {
+    id: 'ch_main',
+    name: 'main',
+    state: 'idle',
+    state_message: null,
+    engine: 'local',
+    input: {
+      protocol: 'srt',
+      ingest_url: 'srt://127.0.0.1:9000?mode=caller',
+      port: 9000,
+      latency_ms: 120,
+      passphrase_set: false,
+      streamid_set: false,
+      listening: true,
+      connected: false,
+      connected_protocol: null,
+      bitrate_kbps: 0,
+      video: null,
+      audio: null,
+      connected_since: null,
+    },
+    auto_start: true,
+    auto_stop_after_s: 30,
+    destinations_on: 0,
+    public: false,
+    playback_url: 'http://127.0.0.1:8080/watch/ch_main?token=t',
+    hls: { status: 'off', playlist_url: 'http://127.0.0.1:8080/hls/ch_main/index.m3u8?token=t', segments: 0,
+      bytes: 0, dropped_packets: 0, error: null },
+    version: 1,
+    created_at: '2026-11-26T00:00:00.000Z',
+    updated_at: '2026-11-26T00:00:00.000Z',
+    ...over,
+  };
+}
+
+export function destination(over: Partial<Destination> = {}): Destination {
+  return {
+    id: 'd_yt',
+    channel_id: 'ch_main',
+    name: 'YouTube',
+    platform: 'youtube',
+    url: 'rtmps://a.rtmps.youtube.com:443/live2',
+    stream_key_hint: '…3f9a',
+    enabled: false,
+    status: 'ready',
+    status_detail: null,
+    status_since: '2026-11-26T00:00:00.000Z',
+    last_error: null,
+    next_retry_at: null,
+    stats: { bitrate_kbps: 0, bytes_sent: 0, uptime_s: 0, reconnects: 0, dropped_packets: 0 },
+    version: 1,
+    created_at: '2026-11-26T00:00:01.000Z',
+    updated_at: '2026-11-26T00:00:01.000Z',
+    ...over,
+  };
+}
+
+export function platform(over: Partial<Platform> = {}): Platform {
+  return {
+    id: 'youtube',
+    name: 'YouTube',
+    ingest: { rtmp: 'rtmp://a.rtmp.youtube.com/live2', rtmps: 'rtmps://a.rtmps.youtube.com:443/live2' },
+    default_url: 'rtmps://a.rtmps.youtube.com:443/live2',
+    stream_key_required: true,
+    requirements: {
+      max_video_bitrate_kbps: 6000,
+      max_audio_bitrate_kbps: 160,
+      keyframe_interval_s: 2,
+      video_codecs: ['h264'],
+      audio_codecs: ['aac'],
+      max_width: 1920,
+      max_height: 1080,
+      max_fps: 60,
+      notes: '',
+    },
+    help_url: null,
+    ...over,
+  };
+}
+
+export function stats(at: string, channels: LiveStats['channels'], destinations: LiveStats['destinations'] = [])
+  : LiveStats {
+  return { at, channels, destinations };
+}
