@@ -149,7 +149,9 @@ class RtmpOutput final : public NetworkOutput, public std::enable_shared_from_th
         queue_.set_gop_only(true);
       }
       if (stopping_) break;
-      if (went_live_) backoff_.reset();
+      // A connection that really streamed starts the backoff over; one refused right after the publish (the
+      // key checked late) does not, or a wrong key would be retried several times a second.
+      if (went_live_ && (status || status.error().code() != ErrorCode::kPublishRejected)) backoff_.reset();
       const auto delay = backoff_.next();
       const Error error = status ? Error(ErrorCode::kClosed, "connection closed") : status.error();
       record_failure(error, delay);
