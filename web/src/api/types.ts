@@ -33,7 +33,16 @@ export interface ChannelInput {
   bitrate_kbps: number;
   video: VideoInfo | null;
   audio: AudioInfo | null;
+  slate: InputSlate;
   connected_since: string | null;
+}
+
+// The slate that stands in for a lost input (issue 6).
+export interface InputSlate {
+  on: boolean;
+  count: number;
+  seconds: number;
+  error: string | null;
 }
 
 export interface ChannelHls {
@@ -54,6 +63,8 @@ export interface Channel {
   input: ChannelInput;
   auto_start: boolean;
   auto_stop_after_s: number;
+  input_loss_slate_after_ms: number;
+  input_loss_stop_after_s: number;
   destinations_on: number;
   public: boolean;
   playback_url: string;

@@ -1,8 +1,20 @@
-// Is the encoder there, and what does it send: codec, size, frame rate, keyframe interval, bitrate over time.
+// Is the encoder there, and what does it send: codec, size, frame rate, keyframe interval, bitrate over time;
+// and while it is gone, whether the slate holds the destinations.
 import type { Channel } from '../api/types';
 import { formatBitrate, formatDuration, secondsSince } from '../domain/format';
 import { BitrateChart } from './bitrate_chart';
 import { useAppState, useServerNow } from './session_context';
+
+function slateText(channel: Channel): string {
+  const slate = channel.input.slate;
+  if (slate.error) return `Cannot make one: ${slate.error}`;
+  if (slate.on) return 'On the wire: destinations see "We\'ll be right back" until the encoder is back';
+  if (channel.input_loss_slate_after_ms === 0) return 'Off: destinations get nothing while the input is lost';
+  const after = `${channel.input_loss_slate_after_ms / 1000} s`;
+  return slate.count > 0
+    ? `Ready (after ${after} without input); used ${slate.count}× for ${Math.round(slate.seconds)} s`
+    : `Ready (after ${after} without input)`;
+}
 
 export function InputHealthCard({ channel }: { channel: Channel }) {
   const state = useAppState();
@@ -36,6 +48,8 @@ export function InputHealthCard({ channel }: { channel: Channel }) {
         </dd>
         <dt>Bitrate</dt>
         <dd>{input.connected ? formatBitrate(input.bitrate_kbps) : '—'}</dd>
+        <dt>Slate</dt>
+        <dd data-field="slate">{slateText(channel)}</dd>
       </dl>
       <BitrateChart series={state.inputBitrate[channel.id]} label="Input bitrate" height={140} />
     </section>
