@@ -58,6 +58,16 @@ awaitable<HttpReply> on_control(ControlPlane& control, Command command) {
                                  asio::use_awaitable));
 }
 
+// The slate picture as a reply, read on the control thread (a plain function: no lambda captures cross into a
+// coroutine frame, see on_control).
+awaitable<HttpReply> slate_picture_reply(ControlPlane* control, std::string id) {
+  auto image = control->slate_image(id);
+  if (!image) co_return json_error(404, "not_found", "no channel with id " + id);
+  HttpResponse response{200, std::move(image->first), std::move(image->second), {}};
+  response.headers.emplace_back("Cache-Control", "no-store");
+  co_return response;
+}
+
 class Auth {
  public:
   explicit Auth(std::string token_sha256) : token_sha256_(std::move(token_sha256)) {}
@@ -173,6 +183,22 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
   router->add("POST", "/api/v1/channels/{id}/stop",
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->stop_channel(id); });
+              }));
+  // The slate picture: the file itself as the body (up to HttpServerOptions::max_upload_bytes), not JSON.
+  router->add("PUT", "/api/v1/channels/{id}/slate",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r), type = r.header("content-type"), body = r.body] {
+                  return cp->set_slate_image(id, type, body);
+                });
+              }));
+  router->add(
+      "GET", "/api/v1/channels/{id}/slate", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+        const std::string id = param(r);
+        co_return co_await asio::co_spawn(cp->executor(), slate_picture_reply(cp, id), asio::use_awaitable);
+      }));
+  router->add("DELETE", "/api/v1/channels/{id}/slate",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->clear_slate_image(id); });
               }));
   router->add("POST", "/api/v1/channels/{id}/playback-token",
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {

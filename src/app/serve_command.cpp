@@ -139,6 +139,11 @@ int run_serve(const ServeArgs& args) {
   api::HttpServerOptions http_options;
   http_options.host = http_address->first;
   http_options.port = http_address->second;
+  http_options.is_upload = [](std::string_view method, std::string_view target) {
+    // PUT /api/v1/channels/{id}/slate: a picture, larger than any JSON body.
+    target = target.substr(0, target.find('?'));
+    return method == "PUT" && target.starts_with("/api/v1/channels/") && target.ends_with("/slate");
+  };
   api::HttpServer http(io, http_options, router);
   if (auto started = http.start(); !started) {
     std::cerr << "error: " << started.error().message() << "\n";

@@ -286,6 +286,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
     return store_failed();
   }
   engine_.close_channel(id, {});  // its ingest listener and RTMP key
+  if (!channel->slate_image.empty()) (void)store_.put_setting("slate_image:" + id, "");
   for (auto* destination : owned) destinations_.erase(destination->record.id);
   spdlog::info("event=channel_deleted id={} destinations={}", id, owned.size());
   channels_.erase(id);

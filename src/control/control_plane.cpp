@@ -45,6 +45,8 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     }
     channel->rtmp_key = *key;
     channel->passphrase = *passphrase;
+    channel->record.id = record.id;
+    load_slate_image(*channel);
     const auto extra = nlohmann::json::parse(record.extra_json, nullptr, false);
     if (extra.is_object()) {
       channel->manual_start = extra.value("manual_start", false);
@@ -523,6 +525,7 @@ engine::IngestSpec ControlPlane::ingest_spec(const Channel& channel) const {
   spec.passphrase = channel.passphrase;
   spec.rtmp_key = channel.rtmp_key;
   spec.input_loss_slate_after_ms = channel.input_loss_slate_after_ms;
+  spec.slate_image = channel.slate_image;
   return spec;
 }
 

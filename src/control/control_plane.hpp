@@ -83,6 +83,11 @@ class ControlPlane {
   Outcome stop_destination(const std::string& id);
 
   Outcome list_platforms();
+  // The channel's slate picture: set (PNG or JPEG, checked), read (the built-in card when none), cleared.
+  Outcome set_slate_image(const std::string& id, const std::string& content_type, const std::string& body);
+  // (type, bytes); nullopt when there is no such channel.
+  std::optional<std::pair<std::string, std::string>> slate_image(const std::string& id);
+  Outcome clear_slate_image(const std::string& id);
   // A new playback token: the old one stops working at once.
   Outcome rotate_playback_token(const std::string& id);
 
@@ -122,6 +127,7 @@ class ControlPlane {
   void reopen_failed_ingests();
   void report_input_unavailable(Destination& destination);
   void update_hls(Channel& channel);
+  void load_slate_image(Channel& channel);
   void stop_after_input_loss(Channel& channel);
   std::string hls_status(const Channel& channel) const;
   void publish_playback_snapshot();

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "control/control_plane.hpp"
 
@@ -24,8 +25,10 @@ struct ControlPlane::Channel {
 
   // Input loss (issue 6), kept in record.extra_json: the slate goes out after this long without media.
   int input_loss_slate_after_ms = 1000;
-  int input_loss_stop_after_s = 0;  // destinations stop after this long on the slate; 0 = never
-  int64_t slate_on_since_ms = 0;    // when the slate last went on (0 = off)
+  int input_loss_stop_after_s = 0;   // destinations stop after this long on the slate; 0 = never
+  std::vector<uint8_t> slate_image;  // the channel's own slate picture (PNG/JPEG; kept as a store setting)
+  std::string slate_image_type;      // its Content-Type; "" = the built-in card
+  int64_t slate_on_since_ms = 0;     // when the slate last went on (0 = off)
 
   // Playback (issue 4). The token and `is_public` are kept in record.extra_json (the token sealed).
   std::string playback_token;

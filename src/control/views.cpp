@@ -79,6 +79,7 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"destinations_on", destinations_on},
       {"input_loss_slate_after_ms", channel.input_loss_slate_after_ms},
       {"input_loss_stop_after_s", channel.input_loss_stop_after_s},
+      {"slate_image", channel.slate_image_type.empty() ? "built-in" : "custom"},
       {"public", channel.is_public},
       {"playback_url", options_.http_base_url + "/watch/" + record.id + playback_query(channel)},
       {"hls", hls_json(channel)},

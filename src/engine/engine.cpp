@@ -1,8 +1,21 @@
 #include "engine/engine.hpp"
 
 #include "media/endpoint_url.hpp"
+#include "media/slate/slate_encoder.hpp"
+#include "media/slate/slate_picture.hpp"
 
 namespace lunora::engine {
+
+Status validate_slate_image(const std::vector<uint8_t>& image) {
+  auto picture = media::slate_picture(image, 64, 36);
+  if (!picture) return picture.error();
+  return ok_status();
+}
+
+std::vector<uint8_t> default_slate_image() {
+  const ByteSpan card = media::default_slate_image();
+  return {card.begin(), card.end()};
+}
 
 std::string_view output_phase_name(OutputPhase phase) {
   switch (phase) {

@@ -111,6 +111,10 @@ class HlsStream {
 // Checks a destination URL the way an output will read it (scheme rtmp/rtmps/srt, host, port, SRT caller):
 // an error says what is wrong.
 Status validate_output_url(const std::string& url);
+// Checks a slate picture the way the slate encoder will read it (a PNG or JPEG that decodes).
+Status validate_slate_image(const std::vector<uint8_t>& image);
+// The built-in slate card (PNG), for showing what destinations get without a picture of one's own.
+std::vector<uint8_t> default_slate_image();
 
 class Engine {
  public:

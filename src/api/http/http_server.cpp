@@ -152,7 +152,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<bool> serve_one(beast::flat_buffer& buffer);
   // `method` and `path` name the request in the log when its header was read ("-" otherwise).
   awaitable<bool> read_failed(const boost::system::error_code& ec, const std::string& method,
-                              const std::string& path);
+                              const std::string& path, size_t body_limit);
   awaitable<bool> respond(HttpResponse response, unsigned version, bool keep_alive, const std::string& method,
                           const std::string& path, Clock::time_point started);
   // An error reply after which the connection closes.
@@ -188,12 +188,25 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
   const auto& options = server_->options;
   http::request_parser<http::string_body> parser;
   parser.header_limit(kHeaderLimit);
-  parser.body_limit(options.max_body_bytes);
+  // No limit while the header is read: each request's own limit is set once its target is known (below).
+  parser.body_limit(boost::none);
+  size_t body_limit = options.max_body_bytes;
 
   // One deadline for the whole request: an idle keep-alive connection and a client trickling bytes both end.
   stream_.expires_after(options.idle_timeout);
   auto [ec, n] = co_await http::async_read_header(stream_, buffer, parser, nothrow);
   const auto started = Clock::now();
+  if (!ec) {
+    const auto& header = parser.get();
+    if (options.is_upload && options.is_upload(header.method_string(), header.target())) {
+      body_limit = options.max_upload_bytes;
+    }
+    if (!ec && parser.content_length().value_or(0) > body_limit) {
+      ec = http::error::body_limit;
+    } else if (!ec) {
+      parser.body_limit(body_limit);
+    }
+  }
   if (!ec && !parser.is_done()) {
     const auto& header = parser.get();
     if (header.version() >= 11 && lower(header[http::field::expect]) == "100-continue") {
@@ -213,7 +226,7 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
       const std::string_view target = parser.get().target();
       path = std::string(target.substr(0, target.find('?')));
     }
-    co_return co_await read_failed(ec, method, path);
+    co_return co_await read_failed(ec, method, path, body_limit);
   }
 
   auto& message = parser.get();
@@ -266,10 +279,9 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
 }
 
 awaitable<bool> Connection::read_failed(const boost::system::error_code& ec, const std::string& method,
-                                        const std::string& path) {
+                                        const std::string& path, size_t body_limit) {
   if (ec == http::error::body_limit) {
-    co_return co_await fail(413, "payload_too_large",
-                            "request body is larger than " + size_text(server_->options.max_body_bytes),
+    co_return co_await fail(413, "payload_too_large", "request body is larger than " + size_text(body_limit),
                             method, path);
   }
   if (ec == http::error::header_limit) {

@@ -6,8 +6,10 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/http/router.hpp"
 #include "core/result.hpp"
@@ -18,6 +20,9 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port (see HttpServer::port())
   size_t max_body_bytes = 64 * 1024;
+  // Routes that take a file (a slate picture) may send up to max_upload_bytes.
+  size_t max_upload_bytes = 8 * 1024 * 1024;
+  std::function<bool(std::string_view method, std::string_view target)> is_upload;
   // Milliseconds so tests can run short; `= std::chrono::seconds(n)` still works.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   std::chrono::milliseconds sse_heartbeat{std::chrono::seconds(15)};
