@@ -11,23 +11,11 @@
 // {"waiting_for":"restart"} and reads one line on stdin once the caller has restarted the server.
 // Exit 0 only when every step passed; 1 on the first failure (its message on stderr); 2 on bad arguments.
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-// playwright-core lives in web/node_modules; resolve it from there so the script works from any cwd.
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { launchChromium, runCli } from './chromium.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const DESTINATION = 'Nginx test';
@@ -170,7 +158,7 @@ function readLine() {
 
 async function run(options, result) {
   if (options.screenshots) mkdirSync(options.screenshots, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30000 });
+  const browser = await launchChromium();
   const closeOnSignal = () => browser.close().finally(() => process.exit(1));
   process.once('SIGINT', closeOnSignal);
   process.once('SIGTERM', closeOnSignal);
@@ -351,24 +339,4 @@ async function run(options, result) {
   }
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`gui_e2e.mjs: ${err.message}`);
-    process.exit(2);
-  }
-  const result = { ok: false, steps: [], console_errors: [] };
-  try {
-    await run(options, result);
-  } catch (err) {
-    result.ok = false;
-    result.error = String(err.message || err).split('\n')[0];
-    console.error(`gui_e2e.mjs: ${result.error}`);
-  }
-  console.log(JSON.stringify(result));
-  process.exit(result.ok ? 0 : 1);
-}
-
-main();
+runCli('gui_e2e.mjs', parseArgs, run, { ok: false, steps: [], console_errors: [] });

@@ -5,21 +5,8 @@
 //
 // Play mode: ok when the video's currentTime advanced by --seconds of playback and hls.js reported no fatal error.
 // Text mode: ok when the text is visible on the page. Exit code 0 only when ok; 2 on bad arguments.
-import { createRequire } from 'node:module';
+import { launchChromium, runCli } from './chromium.mjs';
 
-// playwright-core lives in web/node_modules; resolve it from there so the script works from any cwd.
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
 const POLL_MS = 250;
 const MAX_CONSOLE_ERRORS = 20; // a restart loop logs one failed request every few seconds: keep the line readable
 
@@ -77,7 +64,7 @@ async function waitForPlayback(page, options, deadline, result) {
 
 async function run(options, result) {
   const deadline = Date.now() + options.timeout * 1000;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30000 });
+  const browser = await launchChromium();
   // Closed on every path, also when a signal arrives mid-run.
   const closeOnSignal = () => browser.close().finally(() => process.exit(1));
   process.once('SIGINT', closeOnSignal);
@@ -107,25 +94,7 @@ async function run(options, result) {
   }
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`play_watch.mjs: ${err.message}`);
-    process.exit(2);
-  }
-  const result = { ok: false, advanced_s: 0, current_time: 0, fatal_errors: [], state: null, restarts: 0,
-    live_edge_distance_s: null, console_errors: [] };
-  try {
-    await run(options, result);
-  } catch (err) {
-    result.ok = false;
-    result.error = String(err.message || err).split('\n')[0];
-  }
-  result.advanced_s = Math.round(result.advanced_s * 1000) / 1000;
-  console.log(JSON.stringify(result));
-  process.exit(result.ok ? 0 : 1);
-}
-
-main();
+runCli('play_watch.mjs', parseArgs, run,
+  { ok: false, advanced_s: 0, current_time: 0, fatal_errors: [], state: null, restarts: 0,
+    live_edge_distance_s: null, console_errors: [] },
+  (result) => { result.advanced_s = Math.round(result.advanced_s * 1000) / 1000; });

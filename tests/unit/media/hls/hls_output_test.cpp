@@ -134,8 +134,9 @@ TEST(HlsOutput, DestructorStopsARunningWorker) {
 TEST(HlsOutput, ReportsAnUnsupportedInputCodec) {
   HlsOutput output;
   output.on_input_codecs({Codec::kHevc, Codec::kAac});
-  EXPECT_EQ(output.stats().codec_error,
-            "the input's video is hevc; HLS carries H.264 video and AAC audio only (set the encoder to H.264/AAC)");
+  EXPECT_EQ(
+      output.stats().codec_error,
+      "the input's video is hevc; HLS carries H.264 video and AAC audio only (set the encoder to H.264/AAC)");
   output.on_input_codecs({Codec::kHevc, Codec::kUnknown});  // no audio track: not mentioned
   EXPECT_EQ(output.stats().codec_error.find("audio is"), std::string::npos);
   output.on_input_codecs({Codec::kH264, Codec::kAac});
