@@ -68,6 +68,10 @@ awaitable<HttpReply> slate_picture_reply(ControlPlane* control, std::string id) 
   co_return response;
 }
 
+awaitable<HttpReply> reply_now(HttpReply reply) {
+  co_return reply;
+}
+
 class Auth {
  public:
   explicit Auth(std::string token_sha256) : token_sha256_(std::move(token_sha256)) {}
@@ -183,6 +187,18 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
   router->add("POST", "/api/v1/channels/{id}/stop",
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->stop_channel(id); });
+              }));
+  // The body is optional: {"to": "primary"|"backup"}; without one, the input that is not on air.
+  router->add("POST", "/api/v1/channels/{id}/input/switch",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                nlohmann::json body = nullptr;
+                if (!r.body.empty()) {
+                  auto parsed = json_body(r);
+                  if (auto* error = std::get_if<HttpResponse>(&parsed)) return reply_now(*error);
+                  body = std::get<nlohmann::json>(std::move(parsed));
+                }
+                return on_control(
+                    *cp, [cp, id = param(r), body = std::move(body)] { return cp->switch_input(id, body); });
               }));
   // The slate picture: the file itself as the body (up to HttpServerOptions::max_upload_bytes), not JSON.
   router->add("PUT", "/api/v1/channels/{id}/slate",

@@ -1,6 +1,8 @@
 // Channel commands: validate, persist (with the event), then drive the engine.
 #include <spdlog/spdlog.h>
 
+#include <functional>
+
 #include "control/model.hpp"
 #include "control/time_format.hpp"
 #include "control/validation.hpp"
@@ -43,6 +45,7 @@ Outcome ControlPlane::channel_ingest(const std::string& id) {
   if (channel == nullptr) return not_found("no channel with id " + id);
   auto ingest = ingest_json(*channel);
   ingest.erase("ingest_url_redacted");
+  if (ingest["backup"].is_object()) ingest["backup"].erase("ingest_url_redacted");
   return {200, ingest};
 }
 
@@ -103,6 +106,67 @@ static Problem apply_input(const nlohmann::json& input, ControlPlane::Channel& c
   return std::nullopt;
 }
 
+// Reads `backup_input` of a create or patch body: null removes the backup, an object adds or changes it.
+static Problem apply_backup_input(const nlohmann::json& body, ControlPlane::Channel& channel,
+                                  uint16_t rtmp_port) {
+  if (body.is_null()) {
+    channel.backup.reset();
+    return std::nullopt;
+  }
+  if (!body.is_object()) return validation_failed("backup_input", "backup_input must be an object or null");
+  if (auto p = only_fields(body, {"protocol", "port"}, "backup_input.")) return p;
+  engine::BackupIngestSpec backup = channel.backup.value_or(engine::BackupIngestSpec{});
+  if (backup.rtmp_key.empty()) backup.rtmp_key = random_token(18);
+  if (body.contains("protocol")) {
+    const auto& protocol = body["protocol"];
+    if (!protocol.is_string() || (protocol != "srt" && protocol != "rtmp")) {
+      return validation_failed("backup_input.protocol", "backup_input.protocol must be \"srt\" or \"rtmp\"");
+    }
+    backup.protocol = protocol.get<std::string>();
+  }
+  if (body.contains("port")) {
+    if (backup.protocol == "srt") {
+      if (auto p = check_int(body["port"], "backup_input.port", 1024, 65535)) return p;
+      backup.srt_port = body["port"].get<int>();
+    } else if (!body["port"].is_number_integer() || body["port"].get<int>() != rtmp_port) {
+      return validation_failed("backup_input.port", "an RTMP backup shares Lunora's RTMP port " +
+                                                        std::to_string(rtmp_port) + "; leave the port out");
+    }
+  }
+  if (backup.protocol != "srt") backup.srt_port = 0;
+  channel.backup = backup;
+  return std::nullopt;
+}
+
+// The SRT ports the channel listens on must be its own: the backup's differs from the primary's, and no other
+// channel uses either. Ports left at 0 get the next free one.
+static std::optional<Outcome> settle_srt_ports(ControlPlane::Channel& channel,
+                                               const std::function<int(int)>& next_free,
+                                               const std::function<const ControlPlane::Channel*(int)>& user) {
+  auto& record = channel.record;
+  if (record.input_protocol == "srt" && record.srt_port == 0) {
+    record.srt_port = next_free(channel.backup ? channel.backup->srt_port : 0);
+  }
+  if (channel.backup && channel.backup->protocol == "srt" && channel.backup->srt_port == 0) {
+    channel.backup->srt_port = next_free(record.input_protocol == "srt" ? record.srt_port : 0);
+  }
+  if (channel.backup && channel.backup->protocol == "srt" && record.input_protocol == "srt" &&
+      channel.backup->srt_port == record.srt_port) {
+    return validation_failed("backup_input.port", "the backup input needs an SRT port of its own");
+  }
+  for (const auto& [port, field] :
+       {std::pair{record.input_protocol == "srt" ? record.srt_port : 0, "input"},
+        std::pair{channel.backup && channel.backup->protocol == "srt" ? channel.backup->srt_port : 0,
+                  "backup_input"}}) {
+    if (port == 0) continue;
+    if (const auto* other = user(port)) {
+      return conflict("SRT port " + std::to_string(port) + " (" + field + ") is used by channel \"" +
+                      other->record.name + "\"");
+    }
+  }
+  return std::nullopt;
+}
+
 static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::Channel& channel) {
   auto& record = channel.record;
   if (body.contains("name")) {
@@ -127,6 +191,14 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
     if (auto p = check_int(value, "input_loss_stop_after_s", 0, 86400)) return p;
     channel.input_loss_stop_after_s = value.get<int>();
   }
+  if (body.contains("failover_after_ms")) {
+    if (auto p = check_int(body["failover_after_ms"], "failover_after_ms", 200, 60000)) return p;
+    channel.failover_after_ms = body["failover_after_ms"].get<int>();
+  }
+  if (body.contains("failback_after_s")) {
+    if (auto p = check_int(body["failback_after_s"], "failback_after_s", 0, 86400)) return p;
+    channel.failback_after_s = body["failback_after_s"].get<int>();
+  }
   if (body.contains("public")) {
     if (auto p = check_bool(body["public"], "public")) return p;
     channel.is_public = body["public"].get<bool>();
@@ -139,8 +211,9 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
 
 Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public",
-                                  "input_loss_slate_after_ms", "input_loss_stop_after_s", "engine"}))
+  if (auto p = only_fields(body, {"name", "input", "backup_input", "auto_start", "auto_stop_after_s",
+                                  "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
+                                  "failover_after_ms", "failback_after_s", "engine"}))
     return *p;
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
@@ -148,18 +221,17 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) {
     return *p;
   }
+  if (body.contains("backup_input")) {
+    if (auto p = apply_backup_input(body["backup_input"], *channel, options_.rtmp_port)) return *p;
+  }
   auto& record = channel->record;
   for (const auto& [id, other] : channels_) {
     if (other->record.name == record.name) return conflict("a channel named \"" + record.name + "\" exists");
   }
-  if (record.input_protocol == "srt") {
-    if (record.srt_port == 0) record.srt_port = next_free_srt_port();
-    for (const auto& [id, other] : channels_) {
-      if (other->record.srt_port == record.srt_port && other->record.input_protocol == "srt") {
-        return conflict("SRT port " + std::to_string(record.srt_port) + " is used by channel \"" +
-                        other->record.name + "\"");
-      }
-    }
+  if (auto p = settle_srt_ports(
+          *channel, [this](int taken) { return next_free_srt_port(taken); },
+          [this](int port) { return srt_port_user(port, ""); })) {
+    return *p;
   }
   record.id = new_id("ch_");
   channel->rtmp_key = random_token(18);
@@ -185,6 +257,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   auto json = channel_json(*created);
   json["ingest"] = ingest_json(*created);
   json["ingest"].erase("ingest_url_redacted");
+  if (json["ingest"]["backup"].is_object()) json["ingest"]["backup"].erase("ingest_url_redacted");
   return {201, json};
 }
 
@@ -192,25 +265,28 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "input", "auto_start", "auto_stop_after_s", "public",
-                                  "input_loss_slate_after_ms", "input_loss_stop_after_s"}))
+  if (auto p = only_fields(body, {"name", "input", "backup_input", "auto_start", "auto_stop_after_s",
+                                  "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
+                                  "failover_after_ms", "failback_after_s"}))
     return *p;
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;
   if (body.contains("input")) {
     if (auto p = apply_input(body["input"], updated, options_.rtmp_port)) return *p;
   }
+  if (body.contains("backup_input")) {
+    if (auto p = apply_backup_input(body["backup_input"], updated, options_.rtmp_port)) return *p;
+  }
   auto& record = updated.record;
   for (const auto& [other_id, other] : channels_) {
     if (other_id == id) continue;
     if (other->record.name == record.name) return conflict("a channel named \"" + record.name + "\" exists");
-    if (record.input_protocol == "srt" && other->record.input_protocol == "srt" &&
-        other->record.srt_port == record.srt_port) {
-      return conflict("SRT port " + std::to_string(record.srt_port) + " is used by channel \"" +
-                      other->record.name + "\"");
-    }
   }
-  if (record.input_protocol == "srt" && record.srt_port == 0) record.srt_port = next_free_srt_port();
+  if (auto p = settle_srt_ports(
+          updated, [this](int taken) { return next_free_srt_port(taken); },
+          [this, &id](int port) { return srt_port_user(port, id); })) {
+    return *p;
+  }
   const auto& before = channel->record;
   const bool changed = record.name != before.name || record.auto_start != before.auto_start ||
                        record.auto_stop_after_s != before.auto_stop_after_s ||
@@ -219,7 +295,9 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
                        updated.input_loss_stop_after_s != channel->input_loss_stop_after_s ||
                        record.input_protocol != before.input_protocol || record.srt_port != before.srt_port ||
                        record.latency_ms != before.latency_ms || record.streamid != before.streamid ||
-                       updated.passphrase != channel->passphrase;
+                       updated.passphrase != channel->passphrase || updated.backup != channel->backup ||
+                       updated.failover_after_ms != channel->failover_after_ms ||
+                       updated.failback_after_s != channel->failback_after_s;
   if (!changed) return {200, channel_json(*channel)};  // nothing to save, no event
   record.passphrase_sealed = secrets_.seal(updated.passphrase);
   const auto old_spec = ingest_spec(*channel);
@@ -227,7 +305,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   const bool ingest_changed =
       old_spec.protocol != new_spec.protocol || old_spec.srt_port != new_spec.srt_port ||
       old_spec.latency_ms != new_spec.latency_ms || old_spec.streamid != new_spec.streamid ||
-      old_spec.passphrase != new_spec.passphrase;
+      old_spec.passphrase != new_spec.passphrase || old_spec.backup != new_spec.backup;
   if (ingest_changed) {
     auto opened = engine_.open_channel(new_spec);
     if (!opened) {
@@ -236,8 +314,8 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
       return conflict("the channel's input cannot listen: " + opened.error().message());
     }
     updated.listen_error.clear();
-  } else if (updated.input_loss_slate_after_ms != channel->input_loss_slate_after_ms) {
-    (void)engine_.open_channel(new_spec);  // the same ingest: only the slate's settings change
+  } else {
+    (void)engine_.open_channel(new_spec);  // the same listeners: only the slate's or failover's settings
   }
   if (!save_channel(updated)) {
     if (ingest_changed) (void)engine_.open_channel(old_spec);
@@ -305,6 +383,30 @@ Outcome ControlPlane::start_channel(const std::string& id) {
   }
   update_channel_state(*channel);
   return {202, channel_json(*channel)};
+}
+
+Outcome ControlPlane::switch_input(const std::string& id, const nlohmann::json& body) {
+  Channel* channel = find_channel(id);
+  if (channel == nullptr) return not_found("no channel with id " + id);
+  if (!body.is_null()) {
+    if (auto p = require_object(body)) return *p;
+    if (auto p = only_fields(body, {"to"})) return *p;
+  }
+  if (!channel->backup) return conflict("the channel has no backup input (set backup_input first)");
+  std::string to = channel->input.active == "primary" ? "backup" : "primary";
+  if (body.is_object() && body.contains("to")) {
+    const auto& value = body["to"];
+    if (!value.is_string() || (value != "primary" && value != "backup")) {
+      return validation_failed("to", "to must be \"primary\" or \"backup\"");
+    }
+    to = value.get<std::string>();
+  }
+  auto switched = engine_.switch_input(id, to);
+  if (!switched) return conflict(switched.error().message());
+  spdlog::info("event=input_switch_requested channel={} to={}", id, to);
+  channel->input.switching_to = to == channel->input.active ? "" : to;
+  auto json = channel_json(*channel);
+  return {202, json};
 }
 
 Outcome ControlPlane::stop_channel(const std::string& id) {

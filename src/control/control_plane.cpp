@@ -53,6 +53,17 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
       channel->is_public = extra.value("public", false);
       channel->input_loss_slate_after_ms = extra.value("input_loss_slate_after_ms", 1000);
       channel->input_loss_stop_after_s = extra.value("input_loss_stop_after_s", 0);
+      channel->failover_after_ms = extra.value("failover_after_ms", 1000);
+      channel->failback_after_s = extra.value("failback_after_s", 10);
+      if (const auto backup = extra.find("backup"); backup != extra.end() && backup->is_object()) {
+        auto backup_key = secrets_.open(backup->value("rtmp_key_sealed", std::string()));
+        if (!backup_key) {
+          return Error(ErrorCode::kInvalidArgument,
+                       "channel " + record.id + ": " + backup_key.error().message());
+        }
+        channel->backup = engine::BackupIngestSpec{backup->value("protocol", std::string("srt")),
+                                                   backup->value("srt_port", 0), *backup_key};
+      }
       auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
       if (!token)
         return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
@@ -216,7 +227,15 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
       (before.connected != report.input.connected || before.video_codec != report.input.video_codec ||
        before.width != report.input.width || before.height != report.input.height ||
        before.audio_codec != report.input.audio_codec || before.listening != report.input.listening ||
-       before.slate_on != report.input.slate_on || before.slate_error != report.input.slate_error);
+       before.slate_on != report.input.slate_on || before.slate_error != report.input.slate_error ||
+       before.active != report.input.active || before.switching_to != report.input.switching_to ||
+       before.backup.has_value() != report.input.backup.has_value() ||
+       (before.backup && (before.backup->connected != report.input.backup->connected ||
+                          before.backup->delivering != report.input.backup->delivering ||
+                          before.backup->listening != report.input.backup->listening)) ||
+       before.delivering != report.input.delivering);
+  const bool switched = channel->input_reported && before.active != report.input.active;
+  const std::string switched_from = before.active;
   channel->input = report.input;
   channel->input_reported = true;
   channel->hls_report = report.hls;
@@ -228,6 +247,17 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
                  channel->record.id, report.input.video_codec, report.input.width, report.input.height);
     // Input health is live, not part of the record; the event is still logged so resumes replay it.
     store::Change change;
+    if (switched) {
+      spdlog::warn("event=input_switched channel={} from={} to={} reason={}", channel->record.id,
+                   switched_from, report.input.active, report.input.last_switch_reason);
+      change.events.push_back({0, "input_switched",
+                               nlohmann::json{{"channel_id", channel->record.id},
+                                              {"from", switched_from},
+                                              {"to", report.input.active},
+                                              {"reason", report.input.last_switch_reason}}
+                                   .dump(),
+                               now_ms()});
+    }
     change.events.push_back(channel_event(*channel));
     commit(std::move(change));
   }
@@ -475,6 +505,14 @@ bool ControlPlane::save_channel(Channel& channel) {
   extra = with_extra(extra, "public", channel.is_public);
   extra = with_extra(extra, "input_loss_slate_after_ms", channel.input_loss_slate_after_ms);
   extra = with_extra(extra, "input_loss_stop_after_s", channel.input_loss_stop_after_s);
+  extra = with_extra(extra, "failover_after_ms", channel.failover_after_ms);
+  extra = with_extra(extra, "failback_after_s", channel.failback_after_s);
+  extra =
+      with_extra(extra, "backup",
+                 channel.backup ? nlohmann::json{{"protocol", channel.backup->protocol},
+                                                 {"srt_port", channel.backup->srt_port},
+                                                 {"rtmp_key_sealed", secrets_.seal(channel.backup->rtmp_key)}}
+                                : nlohmann::json(nullptr));
   extra = with_extra(extra, "playback_token_sealed", secrets_.seal(channel.playback_token));
   return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
 }
@@ -502,12 +540,26 @@ int64_t ControlPlane::creation_time() {
   return last_created_at_;
 }
 
-int ControlPlane::next_free_srt_port() const {
+int ControlPlane::next_free_srt_port(int also_taken) const {
   for (int port = options_.first_srt_port;; ++port) {
-    bool used = false;
-    for (const auto& [id, channel] : channels_) used = used || channel->record.srt_port == port;
+    bool used = port == also_taken;
+    for (const auto& [id, channel] : channels_) {
+      used =
+          used || channel->record.srt_port == port || (channel->backup && channel->backup->srt_port == port);
+    }
     if (!used) return port;
   }
+}
+
+const ControlPlane::Channel* ControlPlane::srt_port_user(int port, const std::string& except_id) const {
+  for (const auto& [id, channel] : channels_) {
+    if (id == except_id) continue;
+    const bool primary = channel->record.input_protocol == "srt" && channel->record.srt_port == port;
+    const bool backup =
+        channel->backup && channel->backup->protocol == "srt" && channel->backup->srt_port == port;
+    if (primary || backup) return channel.get();
+  }
+  return nullptr;
 }
 
 Outcome ControlPlane::store_failed() const {
@@ -526,6 +578,9 @@ engine::IngestSpec ControlPlane::ingest_spec(const Channel& channel) const {
   spec.rtmp_key = channel.rtmp_key;
   spec.input_loss_slate_after_ms = channel.input_loss_slate_after_ms;
   spec.slate_image = channel.slate_image;
+  spec.backup = channel.backup;
+  spec.failover_after_ms = channel.failover_after_ms;
+  spec.failback_after_s = channel.failback_after_s;
   return spec;
 }
 

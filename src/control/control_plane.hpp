@@ -73,6 +73,9 @@ class ControlPlane {
   Outcome channel_ingest(const std::string& id);
   Outcome start_channel(const std::string& id);
   Outcome stop_channel(const std::string& id);
+  // Switches the channel's destinations to its primary or backup input ("" = the other one) at its next
+  // keyframe.
+  Outcome switch_input(const std::string& id, const nlohmann::json& body);
 
   Outcome list_destinations(const std::optional<std::string>& channel_id);
   Outcome create_destination(const nlohmann::json& body);
@@ -147,6 +150,7 @@ class ControlPlane {
   nlohmann::json channel_json(const Channel& channel) const;
   nlohmann::json destination_json(const Destination& destination) const;
   nlohmann::json ingest_json(const Channel& channel) const;
+  nlohmann::json backup_input_json(const Channel& channel) const;
   nlohmann::json hls_json(const Channel& channel) const;
   nlohmann::json stats_json() const;
   void publish_stats();
@@ -155,7 +159,9 @@ class ControlPlane {
 
   Channel* find_channel(const std::string& id);
   Destination* find_destination(const std::string& id);
-  int next_free_srt_port() const;
+  int next_free_srt_port(int also_taken = 0) const;
+  // The other channel whose primary or backup input listens on SRT `port`; nullptr when none does.
+  const Channel* srt_port_user(int port, const std::string& except_id) const;
   int64_t creation_time();
   Outcome store_failed() const;
 

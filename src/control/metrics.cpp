@@ -72,6 +72,31 @@ std::string ControlPlane::metrics_text() {
     out += fmt::format("lunora_channel_slate_seconds_total{{channel_id=\"{}\"}} {:.1f}\n", id,
                        channel->input.slate_seconds);
   }
+  header(out, "lunora_channel_active_input", "gauge",
+         "1 for the input (primary or backup) whose media the destinations get");
+  for (const auto& [id, channel] : channels_) {
+    const bool backup = channel->input.active == "backup";
+    out += fmt::format("lunora_channel_active_input{{channel_id=\"{}\",input=\"primary\"}} {}\n", id,
+                       backup ? 0 : 1);
+    if (channel->backup) {
+      out += fmt::format("lunora_channel_active_input{{channel_id=\"{}\",input=\"backup\"}} {}\n", id,
+                         backup ? 1 : 0);
+    }
+  }
+  header(out, "lunora_channel_input_delivering", "gauge", "1 while the input delivers media");
+  for (const auto& [id, channel] : channels_) {
+    out += fmt::format("lunora_channel_input_delivering{{channel_id=\"{}\",input=\"primary\"}} {}\n", id,
+                       channel->input.delivering ? 1 : 0);
+    if (channel->input.backup) {
+      out += fmt::format("lunora_channel_input_delivering{{channel_id=\"{}\",input=\"backup\"}} {}\n", id,
+                         channel->input.backup->delivering ? 1 : 0);
+    }
+  }
+  header(out, "lunora_channel_failovers_total", "counter", "switches from the primary input to the backup");
+  for (const auto& [id, channel] : channels_) {
+    out +=
+        fmt::format("lunora_channel_failovers_total{{channel_id=\"{}\"}} {}\n", id, channel->input.failovers);
+  }
   header(out, "lunora_hls_live", "gauge",
          "1 while the channel's HLS playlist lists segments of a live input");
   for (const auto& [id, channel] : channels_) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -29,6 +30,11 @@ struct ControlPlane::Channel {
   std::vector<uint8_t> slate_image;  // the channel's own slate picture (PNG/JPEG; kept as a store setting)
   std::string slate_image_type;      // its Content-Type; "" = the built-in card
   int64_t slate_on_since_ms = 0;     // when the slate last went on (0 = off)
+
+  // Backup input (issue 6), kept in record.extra_json (its RTMP key sealed).
+  std::optional<engine::BackupIngestSpec> backup;
+  int failover_after_ms = 1000;  // the active input silent this long: the other takes over
+  int failback_after_s = 10;     // the primary delivering this long takes over again; 0 = only by hand
 
   // Playback (issue 4). The token and `is_public` are kept in record.extra_json (the token sealed).
   std::string playback_token;

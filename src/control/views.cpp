@@ -24,7 +24,48 @@ nlohmann::json string_or_null(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 
+nlohmann::json time_point_or_null(const std::optional<std::chrono::system_clock::time_point>& at) {
+  if (!at) return nullptr;
+  return rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(at->time_since_epoch()).count());
+}
+
+// One input's listener and publisher, as the channel's `input` and `backup_input` show them.
+void add_health(nlohmann::json& json, const engine::InputHealth& in, bool listening) {
+  json["listening"] = listening;
+  json["connected"] = in.connected;
+  json["connected_protocol"] = string_or_null(in.protocol);
+  json["delivering"] = in.delivering;
+  json["bitrate_kbps"] = round1(in.bitrate_kbps);
+  json["video"] = in.video_codec.empty()
+                      ? nlohmann::json(nullptr)
+                      : nlohmann::json{{"codec", in.video_codec},
+                                       {"width", in.width},
+                                       {"height", in.height},
+                                       {"fps", round1(in.fps)},
+                                       {"keyframe_interval_s", round2(in.keyframe_interval_s)}};
+  json["audio"] = in.audio_codec.empty() ? nlohmann::json(nullptr)
+                                         : nlohmann::json{{"codec", in.audio_codec},
+                                                          {"sample_rate", in.sample_rate},
+                                                          {"channels", in.channels}};
+  json["connected_since"] = time_point_or_null(in.connected_since);
+}
+
 }  // namespace
+
+nlohmann::json ControlPlane::backup_input_json(const Channel& channel) const {
+  if (!channel.backup) return nullptr;
+  const auto& backup = *channel.backup;
+  const bool srt = backup.protocol == "srt";
+  const auto ingest = ingest_json(channel)["backup"];
+  nlohmann::json json = {
+      {"protocol", backup.protocol},
+      {"ingest_url", ingest["ingest_url_redacted"]},
+      {"port", srt ? backup.srt_port : options_.rtmp_port},
+  };
+  const engine::InputHealth health = channel.input.backup.value_or(engine::InputHealth{});
+  add_health(json, health, channel.input.backup ? health.listening : true);
+  return json;
+}
 
 nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
   const auto& record = channel.record;
@@ -41,32 +82,14 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"latency_ms", record.latency_ms},
       {"passphrase_set", !channel.passphrase.empty()},
       {"streamid_set", !record.streamid.empty()},
-      {"listening", channel.listen_error.empty()},
-      {"connected", in.connected},
-      {"connected_protocol", string_or_null(in.protocol)},
-      {"bitrate_kbps", round1(in.bitrate_kbps)},
-      {"video", in.video_codec.empty()
-                    ? nlohmann::json(nullptr)
-                    : nlohmann::json{{"codec", in.video_codec},
-                                     {"width", in.width},
-                                     {"height", in.height},
-                                     {"fps", round1(in.fps)},
-                                     {"keyframe_interval_s", round2(in.keyframe_interval_s)}}},
-      {"audio", in.audio_codec.empty() ? nlohmann::json(nullptr)
-                                       : nlohmann::json{{"codec", in.audio_codec},
-                                                        {"sample_rate", in.sample_rate},
-                                                        {"channels", in.channels}}},
       {"slate",
        {{"on", in.slate_on},
         {"count", in.slates},
         {"seconds", round1(in.slate_seconds)},
         {"error", string_or_null(in.slate_error)}}},
-      {"connected_since", in.connected_since
-                              ? nlohmann::json(rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           in.connected_since->time_since_epoch())
-                                                           .count()))
-                              : nlohmann::json(nullptr)},
   };
+  add_health(input, in, channel.listen_error.empty());
+  const auto& switching_to = in.switching_to;
   return {
       {"id", record.id},
       {"name", record.name},
@@ -74,6 +97,16 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"state_message", string_or_null(record.state_message)},
       {"engine", record.engine},
       {"input", input},
+      {"backup_input", backup_input_json(channel)},
+      {"active_input", in.active.empty() ? "primary" : in.active},
+      {"failover",
+       {{"switching_to", string_or_null(switching_to)},
+        {"count", in.failovers},
+        {"failbacks", in.failbacks},
+        {"last_reason", string_or_null(in.last_switch_reason)},
+        {"last_at", time_point_or_null(in.last_switch_at)}}},
+      {"failover_after_ms", channel.failover_after_ms},
+      {"failback_after_s", channel.failback_after_s},
       {"auto_start", record.auto_start},
       {"auto_stop_after_s", record.auto_stop_after_s},
       {"destinations_on", destinations_on},
@@ -92,24 +125,50 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
 nlohmann::json ControlPlane::ingest_json(const Channel& channel) const {
   const auto& record = channel.record;
   const std::string host = options_.public_host;
+  // The streamid and passphrase a caller sends, in full and as hints (the backup's listener wants the same).
+  std::string srt_params;
+  std::string srt_params_redacted;
+  if (!record.streamid.empty()) {
+    srt_params += "&streamid=" + record.streamid;
+    srt_params_redacted += "&streamid=" + stream_key_hint(record.streamid);
+  }
+  if (!channel.passphrase.empty()) {
+    srt_params += "&passphrase=" + channel.passphrase;
+    srt_params_redacted += "&passphrase=" + stream_key_hint(channel.passphrase);
+  }
+  const auto srt_base = [&host](int port) {
+    return "srt://" + host + ":" + std::to_string(port) + "?mode=caller";
+  };
   std::string srt_url;
   std::string srt_redacted;
   if (record.input_protocol == "srt") {
-    srt_url = "srt://" + host + ":" + std::to_string(record.srt_port) + "?mode=caller";
-    srt_redacted = srt_url;
-    if (!record.streamid.empty()) {
-      srt_url += "&streamid=" + record.streamid;
-      srt_redacted += "&streamid=" + stream_key_hint(record.streamid);
-    }
-    if (!channel.passphrase.empty()) {
-      srt_url += "&passphrase=" + channel.passphrase;
-      srt_redacted += "&passphrase=" + stream_key_hint(channel.passphrase);
-    }
+    srt_url = srt_base(record.srt_port) + srt_params;
+    srt_redacted = srt_base(record.srt_port) + srt_params_redacted;
   }
   const std::string rtmp_base =
       "rtmp://" + host + ":" + std::to_string(options_.rtmp_port) + "/" + options_.rtmp_app;
   const std::string rtmp_url = rtmp_base + "/" + channel.rtmp_key;
   const bool srt = record.input_protocol == "srt";
+  nlohmann::json backup = nullptr;
+  if (channel.backup) {
+    const auto& b = *channel.backup;
+    const std::string backup_rtmp = rtmp_base + "/" + b.rtmp_key;
+    std::string backup_srt;
+    std::string backup_srt_redacted;
+    if (b.protocol == "srt") {
+      backup_srt = srt_base(b.srt_port) + srt_params;
+      backup_srt_redacted = srt_base(b.srt_port) + srt_params_redacted;
+    }
+    const bool backup_is_srt = b.protocol == "srt";
+    backup = {
+        {"ingest_url", backup_is_srt ? backup_srt : backup_rtmp},
+        {"ingest_url_redacted",
+         backup_is_srt ? backup_srt_redacted : rtmp_base + "/" + stream_key_hint(b.rtmp_key)},
+        {"srt_url", string_or_null(backup_srt)},
+        {"rtmp_url", backup_rtmp},
+        {"rtmp_key", b.rtmp_key},
+    };
+  }
   return {
       {"channel_id", record.id},
       {"ingest_url", srt ? srt_url : rtmp_url},
@@ -120,6 +179,7 @@ nlohmann::json ControlPlane::ingest_json(const Channel& channel) const {
       {"rtmp_key", channel.rtmp_key},
       {"passphrase", string_or_null(channel.passphrase)},
       {"streamid", string_or_null(record.streamid)},
+      {"backup", backup},
   };
 }
 

@@ -16,6 +16,15 @@
 
 namespace lunora::engine {
 
+// A channel's backup input (issue 6): its own SRT listener (with the primary's latency, streamid and
+// passphrase) or only its own RTMP key.
+struct BackupIngestSpec {
+  std::string protocol = "srt";  // "srt" | "rtmp"
+  int srt_port = 0;              // when protocol is srt
+  std::string rtmp_key;          // always: a second key on the shared RTMP listener
+  bool operator==(const BackupIngestSpec&) const = default;
+};
+
 struct IngestSpec {
   std::string channel_id;
   std::string protocol = "srt";  // the primary input: "srt" | "rtmp"
@@ -27,6 +36,11 @@ struct IngestSpec {
   // Input loss (issue 6): the slate goes out after this long without input media (0 = never) ...
   int input_loss_slate_after_ms = 1000;
   std::vector<uint8_t> slate_image;  // ... showing this PNG/JPEG (empty = the built-in card)
+  // Backup input (issue 6): taken when the active input sent nothing for failover_after_ms; the primary takes
+  // over again after delivering for failback_after_s (0 = only by hand).
+  std::optional<BackupIngestSpec> backup;
+  int failover_after_ms = 1000;
+  int failback_after_s = 10;
 };
 
 struct OutputSpec {
@@ -58,7 +72,8 @@ struct OutputReport {
   uint64_t dropped_packets = 0;
 };
 
-struct InputReport {
+// One input's listener and publisher.
+struct InputHealth {
   bool listening = false;    // the ingest listener is up
   std::string listen_error;  // why not ("port 9000 is in use")
   bool connected = false;
@@ -74,6 +89,18 @@ struct InputReport {
   int sample_rate = 0;
   int channels = 0;
   std::optional<std::chrono::system_clock::time_point> connected_since;
+  bool delivering = false;  // media arrived within failover_after_ms
+};
+
+// The channel's input: the primary's health (inherited), the backup's, which one is on air, and the slate.
+struct InputReport : InputHealth {
+  std::optional<InputHealth> backup;  // set when the channel has a backup input
+  std::string active = "primary";     // "primary" | "backup": whose media the destinations get
+  std::string switching_to;           // "" or the input taken at its next keyframe
+  uint64_t failovers = 0;             // switches to the backup
+  uint64_t failbacks = 0;             // switches back to the primary
+  std::string last_switch_reason;     // primary_lost|backup_lost|failback|manual|backup_removed
+  std::optional<std::chrono::system_clock::time_point> last_switch_at;
   // The slate (issue 6).
   bool slate_on = false;
   uint64_t slates = 0;       // times it went on
@@ -124,6 +151,10 @@ class Engine {
   virtual Status open_channel(const IngestSpec& spec) = 0;
   // Stops every output and the ingest of the channel; `done` runs (on any thread) when all is down.
   virtual void close_channel(const std::string& channel_id, std::function<void()> done) = 0;
+
+  // Switches the channel to its "primary" or "backup" input at that input's next keyframe; an error when the
+  // channel has no backup or that input delivers nothing.
+  virtual Status switch_input(const std::string& channel_id, const std::string& to) = 0;
 
   // Starts an output (idempotent: the same spec again changes nothing; another URL reconnects it).
   virtual Status start_output(const std::string& channel_id, const OutputSpec& spec) = 0;

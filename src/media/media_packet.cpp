@@ -1,6 +1,27 @@
 #include "media/media_packet.hpp"
 
+#include <atomic>
+
+#include "media/codec/h264.hpp"
+
 namespace lunora::media {
+
+uint32_t next_input_epoch() {
+  static std::atomic<uint32_t> last{0};
+  return (last.fetch_add(1) + 1) & 0x7FFF'FFFFu;
+}
+
+MediaPacketPtr with_parameter_sets(const MediaPacket& keyframe, const MediaPacket* video_config) {
+  auto packet = std::make_shared<MediaPacket>(keyframe);
+  if (video_config == nullptr) return packet;
+  auto record = h264::parse_avc_decoder_config(video_config->payload);
+  if (!record || record->nal_length_size != 4) return packet;  // our NAL units carry 4-byte lengths
+  packet->payload.clear();
+  for (const auto& nal : record->sps) h264::append_avcc(packet->payload, nal);
+  for (const auto& nal : record->pps) h264::append_avcc(packet->payload, nal);
+  packet->payload.insert(packet->payload.end(), keyframe.payload.begin(), keyframe.payload.end());
+  return packet;
+}
 
 std::string_view codec_name(Codec codec) {
   switch (codec) {

@@ -74,6 +74,15 @@ struct MediaPacket {
 
 using MediaPacketPtr = std::shared_ptr<const MediaPacket>;
 
+// The epoch of a new publisher connection: unique in the process (and below the slate's 0x80000000 range), so
+// two inputs of one channel (SRT and RTMP, primary and backup) never share one.
+uint32_t next_input_epoch();
+
+// A copy of an H.264 keyframe with the SPS/PPS of `video_config` (an AVCDecoderConfigurationRecord) in front,
+// for receivers that read in-band parameter sets and ignore a later sequence header; the keyframe as it is
+// when the record cannot be read.
+MediaPacketPtr with_parameter_sets(const MediaPacket& keyframe, const MediaPacket* video_config);
+
 // A packet being built at ingest (keyframe set: callers clear it for inter frames); frozen once published.
 inline std::shared_ptr<MediaPacket> make_media_packet(PacketKind kind, Codec codec, int64_t pts, int64_t dts,
                                                       uint32_t epoch) {

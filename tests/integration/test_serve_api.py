@@ -185,7 +185,7 @@ class ServeApiTest(IntegrationTest):
         patch_bodies = {"/api/v1/channels/{id}": {"name": "renamed"}, "/api/v1/destinations/{id}": {"name": "x"}}
         # (The playback routes' unknown ids are tested in test_hls.py: /watch answers HTML.)
         id_routes = [(p, m) for p, ops in routes.items() for m in ops if "{id}" in p and p.startswith("/api/v1/")]
-        self.assertEqual(len(id_routes), 15, id_routes)
+        self.assertEqual(len(id_routes), 16, id_routes)
         for path, method in id_routes:
             for unknown in ("ch_doesnotexist", "d_doesnotexist", "nope"):
                 target = path.replace("{id}", unknown)

@@ -8,6 +8,7 @@
 
 #include "core/redact.hpp"
 #include "media/endpoint_url.hpp"
+#include "media/failover/input_selector.hpp"
 #include "media/hub/hub.hpp"
 #include "media/net/input_stats.hpp"
 #include "media/net/rtmp_ingest_server.hpp"
@@ -68,11 +69,6 @@ std::string codec_word(media::Codec codec) {
   return codec == media::Codec::kUnknown ? std::string() : std::string(media::codec_name(codec));
 }
 
-bool same_ingest(const IngestSpec& a, const IngestSpec& b) {
-  return a.protocol == b.protocol && a.srt_port == b.srt_port && a.latency_ms == b.latency_ms &&
-         a.streamid == b.streamid && a.passphrase == b.passphrase && a.rtmp_key == b.rtmp_key;
-}
-
 HlsReport hls_report(const media::HlsOutput& output) {
   const media::HlsOutputStats stats = output.stats();
   HlsReport report;
@@ -125,21 +121,55 @@ class LocalHlsStream final : public HlsStream {
 
 }  // namespace
 
+// What one input listens with: the part of a spec that needs its listener taken down and up again.
+struct LocalEngine::IngestParams {
+  std::string protocol;  // "srt": an SRT listener and the RTMP key; "rtmp": the key only
+  int srt_port = 0;
+  int latency_ms = 120;
+  std::string streamid;
+  std::string passphrase;
+  std::string rtmp_key;
+  bool operator==(const IngestParams&) const = default;
+};
+
+namespace {
+
+LocalEngine::IngestParams primary_params(const IngestSpec& spec) {
+  return {spec.protocol, spec.srt_port, spec.latency_ms, spec.streamid, spec.passphrase, spec.rtmp_key};
+}
+
+std::optional<LocalEngine::IngestParams> backup_params(const IngestSpec& spec) {
+  if (!spec.backup) return std::nullopt;
+  return LocalEngine::IngestParams{spec.backup->protocol, spec.backup->srt_port, spec.latency_ms,
+                                   spec.streamid,         spec.passphrase,       spec.backup->rtmp_key};
+}
+
+}  // namespace
+
 struct LocalEngine::OutputEntry {
   std::string url;
   std::shared_ptr<media::NetworkOutput> output;  // null while waiting for input
   RateMeter rate;
 };
 
-struct LocalEngine::Pipeline {
-  IngestSpec spec;
-  media::Hub hub;
-  media::SlateInserter slate{hub, {}};  // between the input and the hub
-  media::InputRecorder recorder{hub, &slate};
+// One input's listeners: its SRT listener and its key on the shared RTMP listener.
+struct LocalEngine::Ingest {
+  std::optional<IngestParams> params;  // what it was brought up with (none: no such input)
   std::unique_ptr<media::SrtInput> srt;
   std::string listen_error;
   bool rtmp_mounted = false;
-  RateMeter input_rate;
+  RateMeter rate;
+};
+
+struct LocalEngine::Pipeline {
+  IngestSpec spec;
+  media::Hub hub;
+  media::SlateInserter slate{hub, {}};       // between the selected input and the hub
+  media::InputSelector selector{slate, {}};  // lets the primary or the backup through
+  media::InputRecorder recorder{selector.input(media::InputRole::kPrimary)};
+  media::InputRecorder backup_recorder{selector.input(media::InputRole::kBackup)};
+  Ingest primary;
+  Ingest backup;
 
   std::map<std::string, OutputEntry> outputs;   // by destination id
   std::shared_ptr<media::HlsOutput> hls;        // null while HLS is off
@@ -164,16 +194,20 @@ Status LocalEngine::start() {
 
 void LocalEngine::run_slates() {
   pthread_setname_np(pthread_self(), "lunora-slate");
-  std::vector<std::weak_ptr<media::SlateInserter>> slates;
+  std::vector<std::weak_ptr<Pipeline>> pipelines;
   while (!stopping_) {
     {
-      std::lock_guard lock(slates_mutex_);
-      std::erase_if(slates_, [](const auto& slate) { return slate.expired(); });
-      slates = slates_;
+      std::lock_guard lock(ticked_mutex_);
+      std::erase_if(ticked_, [](const auto& pipeline) { return pipeline.expired(); });
+      pipelines = ticked_;
     }
     const auto now = Clock::now();
-    for (const auto& weak : slates) {
-      if (auto slate = weak.lock()) slate->tick(now);
+    for (const auto& weak : pipelines) {
+      if (auto pipeline = weak.lock()) {
+        // The selector first: a failover it starts can spare the slate.
+        pipeline->selector.tick(now);
+        pipeline->slate.tick(now);
+      }
     }
     // A slate frame is due every 33 ms at 30 fps; 5 ms keeps its pacing within a few milliseconds.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -188,49 +222,74 @@ Status LocalEngine::open_channel(const IngestSpec& spec) {
   auto& pipeline = channels_[spec.channel_id];
   if (!pipeline) {
     pipeline = std::make_shared<Pipeline>();
-    std::lock_guard lock(slates_mutex_);
-    slates_.emplace_back(std::shared_ptr<media::SlateInserter>(pipeline, &pipeline->slate));
+    std::lock_guard lock(ticked_mutex_);
+    ticked_.emplace_back(pipeline);
   }
-  pipeline->slate.set_options({std::chrono::milliseconds(spec.input_loss_slate_after_ms), spec.slate_image});
-  if (same_ingest(pipeline->spec, spec) && pipeline->listen_error.empty() &&
-      (pipeline->srt || pipeline->rtmp_mounted)) {
-    pipeline->spec = spec;
-    return ok_status();
-  }
-  // Take the old ingest down before binding the new one (the SRT port may stay the same).
-  pipeline->srt.reset();
-  if (pipeline->rtmp_mounted) rtmp_->unmount(pipeline->spec.rtmp_key);
-  pipeline->rtmp_mounted = false;
-  pipeline->listen_error.clear();
   pipeline->spec = spec;
+  pipeline->slate.set_options({std::chrono::milliseconds(spec.input_loss_slate_after_ms), spec.slate_image});
+  pipeline->selector.set_options({spec.backup.has_value(), std::chrono::milliseconds(spec.failover_after_ms),
+                                  std::chrono::seconds(spec.failback_after_s)});
+  if (auto up = bring_up(*pipeline, pipeline->primary, primary_params(spec), pipeline->recorder); !up) {
+    return up;
+  }
+  if (auto up = bring_up(*pipeline, pipeline->backup, backup_params(spec), pipeline->backup_recorder); !up) {
+    return Error(up.error().code(), "backup input: " + up.error().message());
+  }
+  return ok_status();
+}
 
-  if (rtmp_ && !spec.rtmp_key.empty()) {
+Status LocalEngine::bring_up(Pipeline& pipeline, Ingest& ingest, const std::optional<IngestParams>& wanted,
+                             media::InputRecorder& recorder) {
+  if (ingest.params == wanted && ingest.listen_error.empty()) return ok_status();
+  // Take the old listeners down before binding the new ones (the SRT port may stay the same).
+  take_down(ingest);
+  ingest.params = wanted;
+  if (!wanted) return ok_status();
+  if (rtmp_ && !wanted->rtmp_key.empty()) {
     // Aliasing shared_ptr: the mount keeps the whole pipeline (hub included) alive while it uses the
     // recorder.
-    rtmp_->mount(options_.rtmp_app, spec.rtmp_key,
-                 std::shared_ptr<media::InputRecorder>(pipeline, &pipeline->recorder));
-    pipeline->rtmp_mounted = true;
+    rtmp_->mount(options_.rtmp_app, wanted->rtmp_key,
+                 std::shared_ptr<media::InputRecorder>(channels_.at(pipeline.spec.channel_id), &recorder));
+    ingest.rtmp_mounted = true;
   }
-  if (spec.protocol != "srt") return ok_status();
+  if (wanted->protocol != "srt") return ok_status();
 
   media::EndpointUrl url;
   url.scheme = media::EndpointUrl::Scheme::kSrt;
   url.host = options_.ingest_host;
-  url.port = static_cast<uint16_t>(spec.srt_port);
+  url.port = static_cast<uint16_t>(wanted->srt_port);
   url.mode = "listener";
-  url.passphrase = spec.passphrase;
-  url.streamid = spec.streamid;
-  url.latency_ms = spec.latency_ms;
+  url.passphrase = wanted->passphrase;
+  url.streamid = wanted->streamid;
+  url.latency_ms = wanted->latency_ms;
   url.redacted = "srt://" + url.host + ":" + std::to_string(url.port) + "?mode=listener";
-  auto input = std::make_unique<media::SrtInput>(std::move(url), pipeline->recorder);
+  auto input = std::make_unique<media::SrtInput>(std::move(url), recorder);
   auto started = input->start();
   if (!started) {
-    pipeline->listen_error = started.error().message();
-    spdlog::warn("event=ingest_failed channel={} error=\"{}\"", spec.channel_id, pipeline->listen_error);
+    ingest.listen_error = started.error().message();
+    spdlog::warn("event=ingest_failed channel={} input={} error=\"{}\"", pipeline.spec.channel_id,
+                 &ingest == &pipeline.primary ? "primary" : "backup", ingest.listen_error);
     return started.error();
   }
-  pipeline->srt = std::move(input);
+  ingest.srt = std::move(input);
   return ok_status();
+}
+
+void LocalEngine::take_down(Ingest& ingest) {
+  ingest.srt.reset();
+  if (ingest.rtmp_mounted && ingest.params) rtmp_->unmount(ingest.params->rtmp_key);
+  ingest.rtmp_mounted = false;
+  ingest.listen_error.clear();
+}
+
+Status LocalEngine::switch_input(const std::string& channel_id, const std::string& to) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) return Error(ErrorCode::kNotFound, "channel " + channel_id + " is not open");
+  if (to != "primary" && to != "backup") {
+    return Error(ErrorCode::kInvalidArgument, "an input is \"primary\" or \"backup\"");
+  }
+  return it->second->selector.request_switch(
+      to == "primary" ? media::InputRole::kPrimary : media::InputRole::kBackup, Clock::now());
 }
 
 void LocalEngine::close_channel(const std::string& channel_id, std::function<void()> done) {
@@ -241,8 +300,8 @@ void LocalEngine::close_channel(const std::string& channel_id, std::function<voi
   }
   auto pipeline = it->second;
   channels_.erase(it);
-  pipeline->srt.reset();
-  if (pipeline->rtmp_mounted) rtmp_->unmount(pipeline->spec.rtmp_key);
+  take_down(pipeline->primary);
+  take_down(pipeline->backup);
   std::vector<std::shared_ptr<media::NetworkOutput>> running;
   for (auto& [id, entry] : pipeline->outputs) {
     if (entry.output) running.push_back(entry.output);
@@ -350,27 +409,25 @@ std::vector<ChannelReport> LocalEngine::report() {
   reports.reserve(channels_.size());
   for (auto& [channel_id, pipeline] : channels_) {
     const media::InputStats in = pipeline->recorder.stats();
-    const bool input_ready = in.connected && (in.video_codec != media::Codec::kUnknown ||
-                                              in.audio_codec != media::Codec::kUnknown);
+    const media::InputSelectorStats selected = pipeline->selector.stats(now);
     ChannelReport report;
     report.channel_id = channel_id;
     auto& input = report.input;
-    input.listening = pipeline->listen_error.empty();
-    input.listen_error = pipeline->listen_error;
-    input.connected = in.connected;
-    input.protocol = in.connected ? in.protocol : "";
-    input.bytes = in.bytes;
-    input.bitrate_kbps = in.connected ? pipeline->input_rate.update(in.bytes, now) : 0;
-    if (!in.connected) pipeline->input_rate = RateMeter();
-    input.video_codec = codec_word(in.video_codec);
-    input.width = in.video.width;
-    input.height = in.video.height;
-    input.fps = in.video.fps;
-    input.keyframe_interval_s = in.keyframe_interval_s;
-    input.audio_codec = codec_word(in.audio_codec);
-    input.sample_rate = in.audio.sample_rate;
-    input.channels = in.audio.channels;
-    if (in.connected) input.connected_since = in.connected_since;
+    static_cast<InputHealth&>(input) = input_health(pipeline->primary, in, now);
+    input.delivering = selected.primary_delivering;
+    bool input_ready = input_has_codecs(in);
+    if (pipeline->spec.backup) {
+      const media::InputStats backup = pipeline->backup_recorder.stats();
+      input.backup = input_health(pipeline->backup, backup, now);
+      input.backup->delivering = selected.backup_delivering;
+      input_ready = input_ready || input_has_codecs(backup);
+    }
+    input.active = media::input_role_name(selected.active);
+    if (selected.pending) input.switching_to = media::input_role_name(*selected.pending);
+    input.failovers = selected.failovers;
+    input.failbacks = selected.failbacks;
+    input.last_switch_reason = selected.last_reason;
+    input.last_switch_at = selected.last_switch_at;
     const media::SlateInserterStats slate = pipeline->slate.stats(now);
     input.slate_on = slate.slate_on;
     input.slates = slate.slates;
@@ -385,6 +442,32 @@ std::vector<ChannelReport> LocalEngine::report() {
     reports.push_back(std::move(report));
   }
   return reports;
+}
+
+bool LocalEngine::input_has_codecs(const media::InputStats& in) {
+  return in.connected &&
+         (in.video_codec != media::Codec::kUnknown || in.audio_codec != media::Codec::kUnknown);
+}
+
+InputHealth LocalEngine::input_health(Ingest& ingest, const media::InputStats& in, Clock::time_point now) {
+  InputHealth health;
+  health.listening = ingest.listen_error.empty();
+  health.listen_error = ingest.listen_error;
+  health.connected = in.connected;
+  health.protocol = in.connected ? in.protocol : "";
+  health.bytes = in.bytes;
+  health.bitrate_kbps = in.connected ? ingest.rate.update(in.bytes, now) : 0;
+  if (!in.connected) ingest.rate = RateMeter();
+  health.video_codec = codec_word(in.video_codec);
+  health.width = in.video.width;
+  health.height = in.video.height;
+  health.fps = in.video.fps;
+  health.keyframe_interval_s = in.keyframe_interval_s;
+  health.audio_codec = codec_word(in.audio_codec);
+  health.sample_rate = in.audio.sample_rate;
+  health.channels = in.audio.channels;
+  if (in.connected) health.connected_since = in.connected_since;
+  return health;
 }
 
 void LocalEngine::connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry) {

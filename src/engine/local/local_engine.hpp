@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,8 +21,9 @@
 #include "media/net/network_output.hpp"
 
 namespace lunora::media {
+class InputRecorder;
 class RtmpIngestServer;
-class SlateInserter;
+struct InputStats;
 }  // namespace lunora::media
 
 namespace lunora::engine {
@@ -49,6 +51,7 @@ class LocalEngine final : public Engine {
   Status start_output(const std::string& channel_id, const OutputSpec& spec) override;
   void stop_output(const std::string& channel_id, const std::string& destination_id,
                    std::function<void()> done) override;
+  Status switch_input(const std::string& channel_id, const std::string& to) override;
   Result<std::shared_ptr<const HlsStream>> start_hls(const std::string& channel_id) override;
   void stop_hls(const std::string& channel_id) override;
   std::vector<ChannelReport> report() override;
@@ -56,10 +59,18 @@ class LocalEngine final : public Engine {
 
   struct Pipeline;     // one channel's hub, ingest and outputs (defined in the .cpp)
   struct OutputEntry;  // one started destination
+  struct Ingest;       // one input's listeners (primary or backup)
+  struct IngestParams;
 
  private:
   void connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry);
   static void stop_hls(Pipeline& pipeline);
+  Status bring_up(Pipeline& pipeline, Ingest& ingest, const std::optional<IngestParams>& wanted,
+                  media::InputRecorder& recorder);
+  void take_down(Ingest& ingest);
+  static bool input_has_codecs(const media::InputStats& in);
+  static InputHealth input_health(Ingest& ingest, const media::InputStats& in,
+                                  std::chrono::steady_clock::time_point now);
   void run_slates();
   static OutputReport output_report(const std::string& destination_id, OutputEntry& entry,
                                     std::chrono::steady_clock::time_point now);
@@ -71,11 +82,12 @@ class LocalEngine final : public Engine {
   // thread-safe stats().
   std::map<std::string, std::shared_ptr<Pipeline>> channels_;
 
-  // One thread ticks every channel's slate (it encodes a slate on first use: never on an I/O thread).
+  // One thread ticks every channel's input selector and slate (a slate is encoded on first use: never on an
+  // I/O thread).
   std::thread slate_thread_;
   std::atomic<bool> stopping_{false};
-  std::mutex slates_mutex_;  // guards slates_ (added on the control thread, read by the slate thread)
-  std::vector<std::weak_ptr<media::SlateInserter>> slates_;
+  std::mutex ticked_mutex_;  // guards ticked_ (added on the control thread, read by the slate thread)
+  std::vector<std::weak_ptr<Pipeline>> ticked_;
 };
 
 }  // namespace lunora::engine

@@ -26,10 +26,10 @@ class Hub final : public PacketSink {
 
   // From the input: every packet, in stream order.
   void publish(const MediaPacketPtr& packet) override;
-  void set_input_codecs(const InputCodecs& codecs);
+  void set_input_codecs(const InputCodecs& codecs) override;
   // The input's publisher went away: the GOP cache is dropped (stale pictures must not reach a new output),
   // the configuration is kept until the next publisher sends its own.
-  void input_ended();
+  void input_ended() override;
 
   void add_output(const std::shared_ptr<Output>& output);
   void remove_output(const Output* output);

@@ -4,8 +4,8 @@
 
 namespace lunora::media {
 
-uint32_t OutputClock::map_ms(const MediaPacket& packet) {
-  if (packet.is_config()) return static_cast<uint32_t>(ticks_to_ms(last_out_));
+int64_t OutputClock::map(const MediaPacket& packet) {
+  if (packet.is_config()) return last_out_;
   if (!started_) {
     started_ = true;
     epoch_ = packet.epoch;
@@ -31,7 +31,7 @@ uint32_t OutputClock::map_ms(const MediaPacket& packet) {
   last_track = out;
   if (packet.is_video()) last_video_pts_ = std::max(last_video_pts_, out + (packet.pts - packet.dts));
   last_out_ = std::max(last_out_, out);
-  return static_cast<uint32_t>(ticks_to_ms(out));
+  return out;
 }
 
 }  // namespace lunora::media

@@ -17,8 +17,10 @@ class OutputClock {
   // The gap left between the last packet before a discontinuity and the first one after it.
   static constexpr int64_t kSpliceGapTicks = 3000;  // 33 ms: one frame at 30 fps
 
-  // The destination timestamp (milliseconds) for `packet`.
-  uint32_t map_ms(const MediaPacket& packet);
+  // The destination's decode time for `packet`, in 90 kHz ticks (presentation: add pts - dts).
+  int64_t map(const MediaPacket& packet);
+  // The same in milliseconds (RTMP).
+  uint32_t map_ms(const MediaPacket& packet) { return static_cast<uint32_t>(ticks_to_ms(map(packet))); }
   bool started() const { return started_; }
 
  private:

@@ -26,7 +26,7 @@ void InputRecorder::disconnected(const std::string& reason) {
     stats_.keyframe_interval_s = 0;
     last_keyframe_dts_.reset();
   }
-  hub_.input_ended();
+  sink_.input_ended();
 }
 
 void InputRecorder::received_bytes(size_t n) {
@@ -61,7 +61,7 @@ void InputRecorder::set_codecs(const InputCodecs& codecs) {
     stats_.video_codec = codecs.video;
     stats_.audio_codec = codecs.audio;
   }
-  hub_.set_input_codecs(codecs);
+  sink_.set_input_codecs(codecs);
 }
 
 void InputRecorder::error(const std::string& message) {

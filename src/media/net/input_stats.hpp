@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 
-#include "media/hub/hub.hpp"
 #include "media/hub/packet_sink.hpp"
 #include "media/media_packet.hpp"
 
@@ -31,12 +30,11 @@ struct InputStats {
   std::string last_error;
 };
 
-// Sits between an input and its Hub: records what flows, then hands it on (to `sink`, when there is one in
-// front of the Hub, such as the slate).
+// Sits between an input and its Hub: records what flows, then hands it on to `sink` (the Hub, or what stands
+// in front of it: the input selector, the slate).
 class InputRecorder {
  public:
-  explicit InputRecorder(Hub& hub, PacketSink* sink = nullptr)
-      : hub_(hub), sink_(sink != nullptr ? *sink : hub) {}
+  explicit InputRecorder(PacketSink& sink) : sink_(sink) {}
 
   // Claims the input for one publisher: false when another publisher (on any ingest protocol of the
   // channel) is already live, so two encoders never interleave into one Hub.
@@ -48,10 +46,8 @@ class InputRecorder {
   void set_codecs(const InputCodecs& codecs);
   void error(const std::string& message);
   InputStats stats() const;
-  Hub& hub() { return hub_; }
 
  private:
-  Hub& hub_;
   PacketSink& sink_;
   mutable std::mutex mutex_;  // guards stats_ and last_keyframe_dts_
   InputStats stats_;

@@ -38,7 +38,6 @@ Codec unsupported_codec(uint8_t type, ByteSpan body) {
 struct Mount {
   std::string app;
   std::shared_ptr<InputRecorder> recorder;
-  uint32_t epoch = 0;
 };
 
 }  // namespace
@@ -85,7 +84,7 @@ class PublisherConnection final : public rtmp::RtmpServerSessionCallbacks {
     }
     recorder_ = it->second.recorder;
     connection_.key = std::string(key);
-    parser_ = FlvTagParser(++it->second.epoch);
+    parser_ = FlvTagParser(next_input_epoch());
     spdlog::info("event=input_connected protocol=rtmp peer={} app={} key={}", peer_, std::string(app),
                  stream_key_hint(key));
     return ok_status();
@@ -240,7 +239,7 @@ void RtmpIngestServer::stop() {
 void RtmpIngestServer::mount(const std::string& app, const std::string& key,
                              std::shared_ptr<InputRecorder> recorder) {
   asio::post(listener_->strand, [listener = listener_, app, key, recorder = std::move(recorder)]() mutable {
-    listener->mounts[key] = Mount{app, std::move(recorder), 0};
+    listener->mounts[key] = Mount{app, std::move(recorder)};
   });
 }
 

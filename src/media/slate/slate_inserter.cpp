@@ -36,7 +36,9 @@ void SlateInserter::publish(const MediaPacketPtr& packet, Clock::time_point now)
     }
     switch_back(packet, now);
     if (packet->kind == PacketKind::kVideo) {
-      forward = with_parameter_sets(*packet);
+      // The slate's keyframes carried its SPS/PPS in-band; the input's first keyframe after it carries the
+      // input's.
+      forward = with_parameter_sets(*packet, input_video_config_.get());
       // Audio muxed after the keyframe but stamped before it would land on the slate's last audio.
       audio_resumes_at_ = {packet->epoch, packet->dts};
     }
@@ -186,21 +188,6 @@ void SlateInserter::send_due(Clock::time_point now) {
       ++run.audio_frames;
     }
   }
-}
-
-MediaPacketPtr SlateInserter::with_parameter_sets(const MediaPacket& keyframe) const {
-  // The slate's keyframes carried its SPS/PPS in-band; the input's first keyframe after it carries the
-  // input's, so that a receiver that parses in-band parameter sets (and ignores a later sequence header)
-  // switches back.
-  auto record = input_video_config_ ? h264::parse_avc_decoder_config(input_video_config_->payload)
-                                    : Result<h264::AvcConfig>(Error(ErrorCode::kNotFound, "no config"));
-  auto packet = std::make_shared<MediaPacket>(keyframe);
-  if (!record || record->nal_length_size != 4) return packet;  // our NAL units carry 4-byte lengths
-  packet->payload.clear();
-  for (const auto& nal : record->sps) h264::append_avcc(packet->payload, nal);
-  for (const auto& nal : record->pps) h264::append_avcc(packet->payload, nal);
-  packet->payload.insert(packet->payload.end(), keyframe.payload.begin(), keyframe.payload.end());
-  return packet;
 }
 
 MediaPacketPtr SlateInserter::stamped(const MediaPacket& model, PacketKind kind, int64_t dts,

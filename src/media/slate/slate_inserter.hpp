@@ -44,6 +44,8 @@ class SlateInserter final : public PacketSink {
   // The input's packets, in order (in place of Hub::publish).
   void publish(const MediaPacketPtr& packet) override { publish(packet, Clock::now()); }
   void publish(const MediaPacketPtr& packet, Clock::time_point now);
+  void set_input_codecs(const InputCodecs& codecs) override { hub_.set_input_codecs(codecs); }
+  void input_ended() override { hub_.input_ended(); }
   // New settings (a changed channel); a slate on the wire keeps its picture until the input is back.
   void set_options(SlateInserterOptions options);
   // Starts the slate once the input has been silent for `slate_after`, and hands the Hub the slate packets
@@ -68,7 +70,6 @@ class SlateInserter final : public PacketSink {
   void send_due(Clock::time_point now);
   void switch_back(const MediaPacketPtr& packet, Clock::time_point now);
   SlateSpec spec_for_input() const;
-  MediaPacketPtr with_parameter_sets(const MediaPacket& keyframe) const;
   static MediaPacketPtr stamped(const MediaPacket& model, PacketKind kind, int64_t dts, uint32_t epoch);
 
   Hub& hub_;

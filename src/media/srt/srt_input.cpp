@@ -150,7 +150,7 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
   }
   spdlog::info("event=input_connected protocol=srt peer={}", peer);
   DemuxToHub sink(recorder_);
-  TsDemuxer demuxer(sink, ++epoch_);
+  TsDemuxer demuxer(sink, next_input_epoch());
   // Wait with a timeout so the loop notices stop(); libsrt's own peer idle timeout ends a dead connection.
   const int poll = srt_epoll_create();
   const int events = SRT_EPOLL_IN | SRT_EPOLL_ERR;

@@ -36,7 +36,6 @@ class SrtInput {
   SRTSOCKET listener_ = SRT_INVALID_SOCK;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> busy_{false};  // a publisher is connected: further callers are rejected
-  uint32_t epoch_ = 0;             // accept thread only
   std::thread thread_;
 };
 

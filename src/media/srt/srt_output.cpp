@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "media/hub/output_clock.hpp"
 #include "media/srt/srt_library.hpp"
 #include "media/ts/ts_muxer.hpp"
 
@@ -178,6 +179,10 @@ class SrtOutput final : public NetworkOutput {
 
   Status stream(SRTSOCKET socket) {
     TsMuxer muxer;
+    // The destination's own timeline, as for RTMP: continuous across input reconnects, the slate and input
+    // switches. It starts a few seconds in so the PCR (a little before the first DTS) is never negative.
+    OutputClock clock;
+    constexpr int64_t kTimelineStart = 10 * kTicksPerSecond;
     Bytes ts;
     std::vector<MediaPacketPtr> batch;
     {
@@ -197,7 +202,8 @@ class SrtOutput final : public NetworkOutput {
       ts.clear();
       size_t media = 0;
       for (const auto& packet : batch) {
-        muxer.write(*packet, ts);
+        const int64_t dts = kTimelineStart + clock.map(*packet);
+        muxer.write(*packet, dts, dts + (packet->pts - packet->dts), ts);
         if (!packet->is_config()) ++media;
       }
       batch.clear();

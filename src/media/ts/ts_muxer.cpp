@@ -77,7 +77,7 @@ void packetize_section(Bytes& out, uint16_t pid, uint8_t& cc, const Bytes& secti
 
 }  // namespace
 
-void TsMuxer::write(const MediaPacket& packet, Bytes& out) {
+void TsMuxer::write(const MediaPacket& packet, int64_t dts, int64_t pts, Bytes& out) {
   switch (packet.kind) {
     case PacketKind::kVideoConfig: {
       auto config = h264::parse_avc_decoder_config(packet.payload);
@@ -94,13 +94,13 @@ void TsMuxer::write(const MediaPacket& packet, Bytes& out) {
       return;
     }
     case PacketKind::kVideo:
-      return write_video(packet, out);
+      return write_video(packet, {dts, pts}, out);
     case PacketKind::kAudio:
-      return write_audio(packet, out);
+      return write_audio(packet, {dts, pts}, out);
   }
 }
 
-void TsMuxer::write_video(const MediaPacket& packet, Bytes& out) {
+void TsMuxer::write_video(const MediaPacket& packet, Stamp at, Bytes& out) {
   if (!video_) return;  // without SPS/PPS no receiver could decode it
   auto nals = h264::split_avcc(packet.payload, video_->nal_length_size);
   if (!nals) return;
@@ -117,20 +117,20 @@ void TsMuxer::write_video(const MediaPacket& packet, Bytes& out) {
     if (h264::nal_type(nal) != h264::kNalAud) put_nal(nal);
   }
   if (packet.keyframe || psi_dirty_) write_psi(out);
-  write_pes(kVideoPid, ts::kStreamIdVideo, packet, es, true, out);
+  write_pes(kVideoPid, ts::kStreamIdVideo, packet, at, es, true, out);
 }
 
-void TsMuxer::write_audio(const MediaPacket& packet, Bytes& out) {
+void TsMuxer::write_audio(const MediaPacket& packet, Stamp at, Bytes& out) {
   if (!audio_) return;
   Bytes es = aac::build_adts_header(*audio_, packet.payload.size());
   put_bytes(es, packet.payload);
   const bool audio_carries_pcr = !video_;
   if (psi_dirty_ ||
-      (audio_carries_pcr && (!last_psi_dts_ || packet.dts - *last_psi_dts_ >= kAudioOnlyPsiInterval))) {
+      (audio_carries_pcr && (!last_psi_dts_ || at.dts - *last_psi_dts_ >= kAudioOnlyPsiInterval))) {
     write_psi(out);
-    last_psi_dts_ = packet.dts;
+    last_psi_dts_ = at.dts;
   }
-  write_pes(kAudioPid, ts::kStreamIdAudio, packet, es, audio_carries_pcr, out);
+  write_pes(kAudioPid, ts::kStreamIdAudio, packet, at, es, audio_carries_pcr, out);
 }
 
 void TsMuxer::write_psi(Bytes& out) {
@@ -148,12 +148,12 @@ void TsMuxer::write_psi(Bytes& out) {
   psi_dirty_ = false;
 }
 
-void TsMuxer::write_pes(uint16_t pid, uint8_t stream_id, const MediaPacket& packet, const Bytes& es,
+void TsMuxer::write_pes(uint16_t pid, uint8_t stream_id, const MediaPacket& packet, Stamp at, const Bytes& es,
                         bool with_pcr, Bytes& out) {
   const bool video = pid == kVideoPid;
-  Bytes pes = ts::build_pes_header(stream_id, packet.pts, packet.dts, es.size(), !video);
+  Bytes pes = ts::build_pes_header(stream_id, at.pts, at.dts, es.size(), !video);
   put_bytes(pes, es);
-  const std::optional<int64_t> pcr = with_pcr ? std::optional<int64_t>(packet.dts - kPcrDelay) : std::nullopt;
+  const std::optional<int64_t> pcr = with_pcr ? std::optional<int64_t>(at.dts - kPcrDelay) : std::nullopt;
   const Bytes af = adaptation_body(video && packet.keyframe, pcr);
   packetize(out, pid, video ? cc_video_ : cc_audio_, pes, af);
 }

@@ -21,14 +21,20 @@ class TsMuxer {
 
   // Appends the TS packets for `packet` to `out` (a multiple of 188 bytes). Config packets update the muxer's
   // state and write nothing. Timestamps are taken as given (90 kHz) modulo 2^33.
-  void write(const MediaPacket& packet, Bytes& out);
+  void write(const MediaPacket& packet, Bytes& out) { write(packet, packet.dts, packet.pts, out); }
+  // The same with the packet's timestamps replaced by `dts` and `pts` (a destination's own clock).
+  void write(const MediaPacket& packet, int64_t dts, int64_t pts, Bytes& out);
 
  private:
-  void write_video(const MediaPacket& packet, Bytes& out);
-  void write_audio(const MediaPacket& packet, Bytes& out);
+  struct Stamp {
+    int64_t dts;
+    int64_t pts;
+  };
+  void write_video(const MediaPacket& packet, Stamp at, Bytes& out);
+  void write_audio(const MediaPacket& packet, Stamp at, Bytes& out);
   void write_psi(Bytes& out);
-  void write_pes(uint16_t pid, uint8_t stream_id, const MediaPacket& packet, const Bytes& es, bool with_pcr,
-                 Bytes& out);
+  void write_pes(uint16_t pid, uint8_t stream_id, const MediaPacket& packet, Stamp at, const Bytes& es,
+                 bool with_pcr, Bytes& out);
 
   std::optional<h264::AvcConfig> video_;
   std::optional<aac::AudioSpecificConfig> audio_;
