@@ -69,11 +69,11 @@ def wait_for(predicate, timeout, what, interval=0.1):
 class Process:
     """A child process whose stdout and stderr are collected by threads."""
 
-    def __init__(self, args, name, stdin=None, env=None):
+    def __init__(self, args, name, stdin=None, env=None, cwd=None):
         self.name = name
         self.args = args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin, text=True,
-                                     encoding="utf-8", errors="replace", start_new_session=True, env=env)
+                                     encoding="utf-8", errors="replace", start_new_session=True, env=env, cwd=cwd)
         self.stdout_lines = queue.Queue()
         self.stdout_all = []
         self.stderr_all = []
