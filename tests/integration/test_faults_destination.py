@@ -60,10 +60,10 @@ class DestinationFaultsTest(IntegrationTest):
         self.assertEqual(final["status"], "streaming", final)
         self.assertEqual(final["stats"]["reconnects"], 0, f"the steady destination reconnected: {final}")
         self.assertEqual(final["stats"]["dropped_packets"], 0, f"the steady destination dropped: {final}")
-        statuses = [e[2]["status"] for e in sse.snapshot() if e[1] == "destination" and e[2].get("id") == steady]
-        self.assertEqual([s for s in statuses if s != "streaming"], [], f"the steady destination left streaming: {statuses}")
-        victim_statuses = [e[2]["status"] for e in sse.snapshot()
-                           if e[1] == "destination" and e[2].get("id") == victim]
+        events = [e[2] for e in sse.snapshot() if e[1] == "destination"]
+        statuses = [e["status"] for e in events if e["id"] == steady]
+        self.assertEqual([s for s in statuses if s != "streaming"], [], f"the steady destination left: {statuses}")
+        victim_statuses = [e["status"] for e in events if e["id"] == victim]
         self.assertIn("error", victim_statuses)
         self.assertEqual(victim_statuses[-1], "streaming", victim_statuses)
 
