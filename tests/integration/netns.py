@@ -54,19 +54,26 @@ def _used_subnets():
     return used
 
 
+def _running(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead, only not reaped yet
+    except OSError:
+        return False
+
+
 def _remove_stale_links():
-    """Removes the links of test processes that died without cleaning up (a timeout's SIGKILL)."""
+    """Removes the links of test processes that died without cleaning up (a timeout's SIGKILL), with what they
+    had started inside (their nginx, their delayer): nothing else runs in a namespace named after them."""
     for name in _run("ip", "netns", "list").split():
         match = re.fullmatch(re.escape(_NS_PREFIX) + r"(\d+)-(\d+)", name)
-        if not match:
+        if not match or _running(int(match[1])):
             continue
-        try:
-            os.kill(int(match[1]), 0)
-            continue
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
+        for pid in _run("ip", "netns", "pids", name, check=False).split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
         _run("ip", "link", "del", f"lf{match[1]}-{match[2]}h", check=False)
         _run("ip", "netns", "del", name, check=False)
 
