@@ -13,6 +13,10 @@ fq_codel, sfq or red), so each impairment is built from what it has:
   them on the wire (a user-space TCP proxy would hide the delay from Lunora's own congestion control).
 - bandwidth cap: `tc qdisc ... tbf` on the host side of the veth, the direction Lunora sends in.
 
+iptables rather than nft: the kernel has no nft `queue` expression either (no CONFIG_NFT_QUEUE); iptables' xt
+NFQUEUE and statistic targets work through either iptables backend. The veth ends have GSO off (gso_max_segs 1)
+so that loss and delay act on each TCP segment, not on 64 KiB super-packets.
+
 Every name (namespace, veth, NFQUEUE number, subnet) is unique per process and link, so tests running in parallel
 do not meet; `close()` removes everything and is safe to call twice.
 """
