@@ -67,7 +67,7 @@ class NetworkFaultsTest(IntegrationTest):
             now = far.stat().get("far", {}).get("bytes_in", 0)
             done, last[0] = now == last[0], now
             return done
-        wait_for(settled, 30, "the far destination's queue to drain", interval=2)
+        wait_for(settled, 40, "the far destination's queue to drain", interval=3)
         self.assertTrue(serve.alive())
         final = {key: serve.destination(d) for key, d in ids.items()}
         for d in ids.values():
