@@ -9,6 +9,8 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libx264-dev libssl-dev libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libgtest-dev libbenchmark-dev
   libcpptoml-dev wrk python3 python3-yaml ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream srt-tools openssl
+  # The network fault tests (tests/integration/netns.py): namespaces and tbf (iproute2), loss and delay (iptables).
+  iproute2 iptables
   chromium fonts-liberation
 )
 

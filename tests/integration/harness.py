@@ -69,11 +69,11 @@ def wait_for(predicate, timeout, what, interval=0.1):
 class Process:
     """A child process whose stdout and stderr are collected by threads."""
 
-    def __init__(self, args, name, stdin=None, env=None):
+    def __init__(self, args, name, stdin=None, env=None, cwd=None):
         self.name = name
         self.args = args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin, text=True,
-                                     encoding="utf-8", errors="replace", start_new_session=True, env=env)
+                                     encoding="utf-8", errors="replace", start_new_session=True, env=env, cwd=cwd)
         self.stdout_lines = queue.Queue()
         self.stdout_all = []
         self.stderr_all = []
@@ -182,7 +182,11 @@ class Relay(Process):
 class Nginx:
     """nginx with the RTMP module: a real RTMP server that records what it receives and reports rtmp_stat."""
 
-    def __init__(self, tls=False, rtmp_port=None):
+    def __init__(self, tls=False, rtmp_port=None, host="127.0.0.1", wrapper=()):
+        """`host`: the address nginx listens on and is reached at; `wrapper`: a command prefix for nginx (e.g.
+        `ip netns exec NS`, for an nginx in a network namespace)."""
+        self.host = host
+        self.wrapper = list(wrapper)
         self.dir = tempfile.mkdtemp(prefix="lunora-nginx-")
         self.record_dir = os.path.join(self.dir, "rec")
         os.makedirs(self.record_dir)
@@ -211,10 +215,10 @@ class Nginx:
             stream = f"""
 stream {{
   server {{
-    listen 127.0.0.1:{self.tls_port} ssl;
+    listen {self.host}:{self.tls_port} ssl;
     ssl_certificate {self.cert};
     ssl_certificate_key {self.key};
-    proxy_pass 127.0.0.1:{self.rtmp_port};
+    proxy_pass {self.host}:{self.rtmp_port};
   }}
 }}
 """
@@ -227,7 +231,7 @@ pid {self.dir}/nginx.pid;
 events {{ worker_connections 1024; }}
 rtmp {{
   server {{
-    listen 127.0.0.1:{self.rtmp_port};
+    listen {self.host}:{self.rtmp_port};
     chunk_size 4096;
     application live {{
       live on;
@@ -249,7 +253,7 @@ http {{
   uwsgi_temp_path {self.dir}/tmp;
   scgi_temp_path {self.dir}/tmp;
   server {{
-    listen 127.0.0.1:{self.http_port};
+    listen {self.host}:{self.http_port};
     location /stat {{ rtmp_stat all; }}
   }}
 }}
@@ -257,14 +261,14 @@ http {{
 """
 
     def start(self):
-        self.proc = subprocess.Popen(["nginx", "-p", self.dir, "-c", self.conf], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
-        wait_for(lambda: self._listening(self.rtmp_port), 10, "nginx to listen")
+        self.proc = subprocess.Popen(self.wrapper + ["nginx", "-p", self.dir, "-c", self.conf],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        wait_for(lambda: self._listening(self.rtmp_port, self.host), 10, "nginx to listen")
 
     @staticmethod
-    def _listening(port):
+    def _listening(port, host="127.0.0.1"):
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((host, port), timeout=0.5):
                 return True
         except OSError:
             return False
@@ -286,11 +290,11 @@ http {{
     def url(self, key, tls=False):
         if tls:
             return f"rtmps://localhost:{self.tls_port}/live/{key}"
-        return f"rtmp://127.0.0.1:{self.rtmp_port}/live/{key}"
+        return f"rtmp://{self.host}:{self.rtmp_port}/live/{key}"
 
     def stat(self):
         """{stream name: {"nclients", "bytes_in", "time", "publisher_id", "publisher_time"}}."""
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/stat", timeout=5) as r:
+        with urllib.request.urlopen(f"http://{self.host}:{self.http_port}/stat", timeout=5) as r:
             root = ET.fromstring(r.read())
         streams = {}
         for s in root.iter("stream"):

@@ -19,7 +19,7 @@ class Serve(Process):
     """One `lunora serve`. `data_dir` survives restarts; call restart() / kill9()."""
 
     def __init__(self, data_dir=None, env=None, extra=(), token=TOKEN, http_port=None, rtmp_port=None,
-                 srt_port=None, http_flag=True):
+                 srt_port=None, http_flag=True, cwd=None):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="lunora-serve-")
         self.http_port = http_port or free_port()
         self.rtmp_port = rtmp_port or free_port()
@@ -28,6 +28,7 @@ class Serve(Process):
         self.extra = list(extra)
         self.env = dict(env or {})
         self.http_flag = http_flag  # False: the test sets the HTTP address through the environment or a file
+        self.cwd = cwd  # the process's working directory (None: the test's)
         self._start()
 
     def _start(self):
@@ -41,7 +42,7 @@ class Serve(Process):
             env["LUNORA_API_TOKEN"] = self.token
         env.update(self.env)
         self._env_for_process = env
-        super().__init__(args, "lunora-serve", env=env)
+        super().__init__(args, "lunora-serve", env=env, cwd=self.cwd)
         wait_for(self._ready, 20, "lunora serve to answer /healthz")
 
     def _ready(self):
