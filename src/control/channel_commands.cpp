@@ -344,11 +344,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
     outcome.body["error"]["destinations"] = live;
     return outcome;
   }
-  // Stop first: every output off the hub now, closed properly in the background.
-  for (auto* destination : owned) {
-    engine_.stop_output(id, destination->record.id, {});
-    destination->in_engine = false;
-  }
+  // Saved first: a delete that cannot be saved (a full disk) leaves every output streaming, untouched.
   store::Change change;
   for (auto* destination : owned) {
     change.delete_destinations.push_back(destination->record.id);
@@ -363,6 +359,8 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
     spdlog::error("event=store_write_failed channel={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }
+  // Every output off the hub now, closed properly in the background.
+  for (auto* destination : owned) engine_.stop_output(id, destination->record.id, {});
   engine_.close_channel(id, {});  // its ingest listener and RTMP key
   if (!channel->slate_image.empty()) (void)store_.put_setting("slate_image:" + id, "");
   for (auto* destination : owned) destinations_.erase(destination->record.id);

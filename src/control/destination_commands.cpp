@@ -256,10 +256,7 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
   Destination* destination = find_destination(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   const std::string channel_id = destination->record.channel_id;
-  // Stop first: the engine takes the output off the hub now (no more media to it) and closes it properly in
-  // the background. If the delete cannot be saved, the reconciler turns the output on again (desired state).
-  engine_.stop_output(channel_id, id, {});
-  destination->in_engine = false;
+  // Saved first: a delete that cannot be saved (a full disk) leaves the output streaming, untouched.
   store::Change change;
   change.delete_destinations.push_back(id);
   change.events.push_back(
@@ -269,6 +266,8 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
     spdlog::error("event=store_write_failed destination={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }
+  // The engine takes the output off the hub now (no more media to it) and closes it properly in the background.
+  engine_.stop_output(channel_id, id, {});
   destinations_.erase(id);
   spdlog::info("event=destination_deleted id={}", id);
   publish(change.events, committed->event_ids);
