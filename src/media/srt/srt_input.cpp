@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <chrono>
 #include <cstring>
 
 #include "media/ts/ts_demuxer.hpp"
@@ -15,6 +16,14 @@ namespace {
 // SRT access control rejection codes (Haivision access-control.md).
 constexpr int kRejectUnauthorized = SRT_REJC_PREDEFINED + 401;
 constexpr int kRejectConflict = SRT_REJC_PREDEFINED + 409;
+// A live encoder sends media continuously; this long without a packet, its connection is taken for dead.
+constexpr int64_t kStaleAfterMs = 1000;
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string peer_name(const sockaddr* addr) {
   std::array<char, INET6_ADDRSTRLEN> host{};
@@ -107,6 +116,14 @@ int SrtInput::on_listen(void* opaque, SRTSOCKET socket, int, const sockaddr* pee
     srt_setrejectreason(socket, kRejectUnauthorized);
     return -1;
   }
+  if (self->busy_ && steady_ms() - self->last_data_ms_ >= kStaleAfterMs) {
+    spdlog::warn(
+        "event=input_replacing protocol=srt peer={} reason=\"the connected publisher sent nothing for {} "
+        "ms\"",
+        peer_name(peer), steady_ms() - self->last_data_ms_);
+    self->replaced_ = true;
+    return 0;
+  }
   if (self->busy_ || self->recorder_.busy()) {
     spdlog::warn("event=input_rejected protocol=srt peer={} reason=already_publishing", peer_name(peer));
     srt_setrejectreason(socket, kRejectConflict);
@@ -135,6 +152,8 @@ void SrtInput::accept_loop() {
       break;
     }
     const std::string peer = peer_name(reinterpret_cast<sockaddr*>(&addr));
+    last_data_ms_ = steady_ms();
+    replaced_ = false;
     busy_ = true;
     receive(socket, peer);
     srt_close(socket);
@@ -158,6 +177,10 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
   std::array<uint8_t, 1500> buffer{};
   std::string reason = "publisher disconnected";
   while (!stopping_) {
+    if (replaced_) {
+      reason = "replaced by a new publisher after going silent";
+      break;
+    }
     SRT_EPOLL_EVENT ready{};
     const int n_ready = srt_epoll_uwait(poll, &ready, 1, 200);
     if (n_ready == 0) continue;
@@ -173,6 +196,7 @@ void SrtInput::receive(SRTSOCKET socket, const std::string& peer) {
       reason = srt_last_error();
       break;
     }
+    last_data_ms_ = steady_ms();
     recorder_.received_bytes(static_cast<size_t>(n));
     demuxer.feed(ByteSpan(buffer.data(), static_cast<size_t>(n)));
   }

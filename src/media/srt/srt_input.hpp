@@ -35,7 +35,11 @@ class SrtInput {
   InputRecorder& recorder_;
   SRTSOCKET listener_ = SRT_INVALID_SOCK;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> busy_{false};  // a publisher is connected: further callers are rejected
+  std::atomic<bool> busy_{false};  // a publisher is connected: further callers are rejected ...
+  // ... unless it sent nothing for kStaleAfter: an encoder that died (its connection lingers until SRT's 5-s
+  // peer idle timeout) and came back is let in at once, and the stale connection is ended for it.
+  std::atomic<int64_t> last_data_ms_{0};  // steady clock, of the connected publisher's latest packet
+  std::atomic<bool> replaced_{false};     // a new publisher was let in: the receive loop ends the old one
   std::thread thread_;
 };
 
