@@ -3,12 +3,17 @@
 //
 //   node tests/browser/gui_e2e.mjs --url BASE --token ADMIN_TOKEN --rtmp-url rtmp://HOST:PORT/APP \
 //        --stream-key KEY --refuse-url rtmp://HOST:DEAD_PORT/APP [--screenshots DIR] [--restart-handshake]
+//        [--backup-port UDP_PORT]
 //
 // Steps: log in (a wrong token first), the channel page with a playing preview, add a custom destination with
 // the keyboard and the Add form, start it ("Streaming"), a refresh shows the same, the monitoring chart has
 // data, stop it ("Ready"), point it at a server that refuses ("Error" with a reason), delete it, create, switch
-// to and delete a second channel, a phone-sized layout, and (with --restart-handshake) live updates coming back after the server restarts: the script prints
-// {"waiting_for":"restart"} and reads one line on stdin once the caller has restarted the server.
+// to and delete a second channel, a phone-sized layout, (with --backup-port) a backup input added on that port in
+// the page, the failover to it when the primary encoder dies, a refused and a done switch back by hand and the
+// backup removed, and (with --restart-handshake) live updates coming back after the server restarts. Where the
+// caller must act, the script prints {"waiting_for":"<what>"} and reads one line on stdin once it is done:
+// backup_encoder (start an encoder on the backup port), primary_killed (kill the primary encoder), primary_back
+// (start it again) and restart (restart the server).
 // Exit 0 only when every step passed; 1 on the first failure (its message on stderr); 2 on bad arguments.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,9 +29,10 @@ const MAX_CONSOLE_ERRORS = 20;
 function parseArgs(argv) {
   const names = { '--url': 'url', '--token': 'token', '--rtmp-url': 'rtmpUrl', '--stream-key': 'streamKey',
     '--refuse-url': 'refuseUrl', '--screenshots': 'screenshots', '--streaming-timeout': 'streamingTimeout',
-    '--chart-samples': 'chartSamples' };
+    '--chart-samples': 'chartSamples', '--backup-port': 'backupPort' };
   // --chart-samples: how many seconds of bitrate the monitoring chart must show (more makes nicer screenshots).
-  const options = { screenshots: null, restartHandshake: false, streamingTimeout: '10', chartSamples: '3' };
+  const options = { screenshots: null, restartHandshake: false, streamingTimeout: '10', chartSamples: '3',
+    backupPort: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--restart-handshake') {
       options.restartHandshake = true;
@@ -145,6 +151,13 @@ async function tabTo(page, name, maxTabs = 40) {
   throw new Error(`"${name}" was not reached with ${maxTabs} presses of Tab`);
 }
 
+// Asks the caller to do something outside the browser and waits until it says it is done.
+async function handshake(what) {
+  console.log(JSON.stringify({ waiting_for: what }));
+  const answer = await readLine();
+  if (answer === null) throw new Error(`stdin closed before "${what}" was done`);
+}
+
 function readLine() {
   return new Promise((resolve) => {
     const lines = createInterface({ input: process.stdin });
@@ -153,6 +166,65 @@ function readLine() {
       lines.close();
     });
     lines.once('close', () => resolve(null));
+  });
+}
+
+// The backup input (issue 6), on the channel page: added on --backup-port, on air once the primary encoder is
+// killed, refused and then done switches back to the primary by hand, removed.
+async function backupInput(page, steps, options) {
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  const backup = page.getByRole('region', { name: 'Backup input' });
+  const health = (role) => backup.locator(`[data-field="${role}-health"]`);
+  const onAir = (role) => backup.locator(`th[data-input="${role}"]`).getByText('On air', { exact: true });
+
+  await steps.run('backup_add', async () => {
+    await pages.getByRole('link', { name: 'Channel' }).click();
+    await backup.getByRole('radio', { name: /SRT \(a port of its own/ }).check();
+    await backup.getByLabel('Backup SRT port (optional)').fill(options.backupPort);
+    await backup.getByRole('button', { name: 'Add backup input' }).click();
+    await onAir('primary').waitFor();
+    const url = await page.locator('dl[aria-label="Backup encoder"] code').first().textContent({ timeout: 15000 });
+    const copyButtons = await page.getByRole('button', { name: /^Copy Backup / }).count();
+    // Back to the primary only by hand: the switch back below is the button's doing.
+    await backup.getByText('Failover settings').click();
+    await backup.getByLabel(/^Fail back after/).fill('0');
+    await backup.getByRole('button', { name: 'Save settings' }).click();
+    await backup.getByText('Back to the primary only by hand').waitFor();
+    await handshake('backup_encoder');
+    await health('backup').filter({ hasText: /^Delivering over SRT/ }).waitFor({ timeout: 30000 });
+    return { backup_srt_url: url, backup_copy_buttons: copyButtons };
+  });
+
+  await steps.run('failover', async () => {
+    await handshake('primary_killed');
+    const killedAt = Date.now();
+    await onAir('backup').waitFor({ timeout: 15000 });
+    const seconds = Math.round((Date.now() - killedAt) / 100) / 10;
+    await backup.locator('[data-field="failovers"]').filter({ hasText: /^1 to the backup/ }).waitFor();
+    const lastSwitch = await backup.locator('[data-field="last-switch"]').textContent();
+    await screenshot(page, options, 'failover');
+    // The primary delivers nothing: the server refuses to switch back, and the card says why.
+    await backup.getByRole('button', { name: 'Switch to primary' }).click();
+    const refusal = await backup.getByRole('alert').textContent();
+    await pages.getByRole('link', { name: 'Monitoring' }).click();
+    const logged = await page.getByRole('log').getByText(/backup input on air/).first().textContent();
+    await pages.getByRole('link', { name: 'Channel' }).click();
+    return { on_air_after_s: seconds, failovers: await backup.locator('[data-field="failovers"]').textContent(),
+      last_switch: lastSwitch, refusal, logged };
+  });
+
+  await steps.run('switch_back', async () => {
+    await handshake('primary_back');
+    await health('primary').filter({ hasText: /^Delivering/ }).waitFor({ timeout: 30000 });
+    await backup.getByRole('button', { name: 'Switch to primary' }).click();
+    await onAir('primary').waitFor({ timeout: 15000 });
+    const failovers = await backup.locator('[data-field="failovers"]').textContent();
+    await backup.getByRole('button', { name: 'Remove backup' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+    await backup.getByRole('button', { name: 'Add backup input' }).waitFor();
+    await page.locator('dl[aria-label="Backup encoder"]').waitFor({ state: 'detached' });
+    await pages.getByRole('link', { name: 'Destinations' }).click(); // where server_restart looks
+    return { failovers };
   });
 }
 
@@ -176,8 +248,9 @@ async function run(options, result) {
     const logError = (text) => result.console_errors.length < MAX_CONSOLE_ERRORS && result.console_errors.push(text);
     page.on('pageerror', (err) => logError(String(err)));
     page.on('console', (msg) => {
-      // Expected: the preview's player probes the playlist while HLS starts (503), the wrong token is refused (401).
-      if (msg.type() === 'error' && !/\b(503|401)\b/.test(msg.text())) logError(msg.text());
+      // Expected: the preview's player probes the playlist while HLS starts (503), the wrong token is refused (401),
+      // a switch to an input that delivers nothing is refused (409).
+      if (msg.type() === 'error' && !/\b(503|401|409)\b/.test(msg.text())) logError(msg.text());
     });
 
     await steps.run('login', async () => {
@@ -317,11 +390,11 @@ async function run(options, result) {
       await page.setViewportSize(DESKTOP);
     });
 
+    if (options.backupPort) await backupInput(page, steps, options);
+
     if (options.restartHandshake) {
       await steps.run('server_restart', async () => {
-        console.log(JSON.stringify({ waiting_for: 'restart' }));
-        const answer = await readLine(); // the caller restarted the server and added "After restart"
-        if (answer === null) throw new Error('stdin closed before the restart was done');
+        await handshake('restart'); // the caller restarted the server and added "After restart"
         await waitForBadge(card(page, 'After restart'), 'Ready', 60000);
         await page.locator('.live-open').waitFor({ timeout: 30000 });
       });

@@ -2,20 +2,23 @@
 (tests/browser/gui_e2e.mjs), against a real `lunora serve` fed by ffmpeg over SRT and a real nginx-rtmp
 destination. A producer logs in, sees the input and a playing preview, adds a custom destination with the Add
 form, starts it ("Streaming" within 10 s, a non-empty bitrate chart), stops it ("Ready"), points it at a port
-where nothing listens ("Error" with a reason in words), deletes it, creates and deletes a second channel, and the
-page keeps its live updates across a restart of the server."""
+where nothing listens ("Error" with a reason in words), deletes it, creates and deletes a second channel, adds a
+backup input whose encoder takes over when the primary's is killed ("On air", one failover, the switch back refused
+while the primary sends nothing, then done by hand) and removes it, and the page keeps its live updates across a
+restart of the server."""
 import json
 import os
 import queue
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
 
-from harness import IntegrationTest, Process, free_port, main, publish_srt, wait_for
+from harness import IntegrationTest, Process, free_port, main, publish_srt, udp_port_taken, wait_for
 from serve_harness import Serve
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -23,11 +26,11 @@ SCRIPT = os.path.join(ROOT, "tests", "browser", "gui_e2e.mjs")
 WEB_DIST = os.path.join(ROOT, "web", "dist")
 STREAM_KEY = "gui-e2e-key"
 STEPS = ["login", "channel", "preview", "add_destination", "start", "monitoring", "refresh", "stop", "error",
-         "delete", "channels", "phone", "server_restart", "logout"]
+         "delete", "channels", "phone", "backup_add", "failover", "switch_back", "server_restart", "logout"]
 SCREENSHOTS = {"login": (1280, 800), "channel": (1280, 800), "add_destination": (1280, 800),
                "destinations": (1280, 800), "monitoring": (1280, 800), "destination_error": (1280, 800),
-               "phone": (390, 844)}
-RUN_TIMEOUT_S = 240
+               "failover": (1280, 800), "phone": (390, 844)}
+RUN_TIMEOUT_S = 300
 
 
 def png_size(path):
@@ -48,6 +51,8 @@ class WebGuiTest(IntegrationTest):
         self.addCleanup(self.serve.cleanup)
         self.destination_server = self.nginx()
         self.channel = self.serve.main_channel()
+        self.backup_port = free_port(socket.SOCK_DGRAM)
+        self.primary = None
         self.shots = tempfile.mkdtemp(prefix="lunora-gui-shots-")
         self.addCleanup(self.remove_screenshots)
 
@@ -63,6 +68,21 @@ class WebGuiTest(IntegrationTest):
     def input_connected(self):
         return self.serve.api("GET", f"/channels/{self.channel['id']}", expect=200)["input"]["connected"]
 
+    def start_primary(self):
+        self.primary = self.process(publish_srt(self.serve.srt_port, 300, gop=60))
+
+    def start_backup_encoder(self):
+        wait_for(lambda: udp_port_taken(self.backup_port), 10, "the backup input's SRT listener")
+        self.process(publish_srt(self.backup_port, 120, gop=30))
+
+    def kill_primary(self):
+        self.primary.proc.kill()
+
+    def restart_primary(self):
+        """The killed encoder's connection holds the listener until SRT's peer idle timeout declares it dead."""
+        wait_for(lambda: not self.input_connected(), 15, "the killed primary's connection to end")
+        self.start_primary()
+
     def restart_server_and_add_a_destination(self):
         """What the script waits for in its server_restart step: the page must notice both on its own."""
         self.serve.restart()
@@ -75,7 +95,10 @@ class WebGuiTest(IntegrationTest):
                           "--token", self.serve.token,
                           "--rtmp-url", f"rtmp://127.0.0.1:{self.destination_server.rtmp_port}/live",
                           "--stream-key", STREAM_KEY, "--refuse-url", refuse_url,
-                          "--screenshots", self.shots, "--restart-handshake"], "gui-e2e", stdin=subprocess.PIPE)
+                          "--screenshots", self.shots, "--restart-handshake", "--backup-port", str(self.backup_port)],
+                         "gui-e2e", stdin=subprocess.PIPE)
+        requests = {"backup_encoder": self.start_backup_encoder, "primary_killed": self.kill_primary,
+                    "primary_back": self.restart_primary, "restart": self.restart_server_and_add_a_destination}
         self.addCleanup(lambda: script.alive() and script.stop(signal.SIGKILL))
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -89,9 +112,9 @@ class WebGuiTest(IntegrationTest):
                 message = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if message.get("waiting_for") == "restart":
-                self.restart_server_and_add_a_destination()
-                script.proc.stdin.write("restarted\n")
+            if message.get("waiting_for") in requests:
+                requests[message["waiting_for"]]()
+                script.proc.stdin.write("done\n")
                 script.proc.stdin.flush()
             elif "steps" in message:
                 script.proc.wait(30)
@@ -100,7 +123,7 @@ class WebGuiTest(IntegrationTest):
                              f"{''.join(script.stdout_all)[-2000:]} {script.stderr_text()[-2000:]}")
 
     def test_producer_flow(self):
-        self.process(publish_srt(self.serve.srt_port, 300, gop=60))
+        self.start_primary()
         wait_for(self.input_connected, 30, "the encoder to connect")
 
         verdict, code = self.run_script()
@@ -124,6 +147,15 @@ class WebGuiTest(IntegrationTest):
         self.assertIn("Check the server URL", reason)
         self.assertEqual(verdict["console_errors"], [], verdict)
 
+        # The backup input: added in the page on the port asked for, on air after the primary's encoder died.
+        self.assertIn(f":{self.backup_port}?", steps["backup_add"]["backup_srt_url"])
+        self.assertGreaterEqual(steps["backup_add"]["backup_copy_buttons"], 3)
+        self.assertTrue(steps["failover"]["failovers"].startswith("1 to the backup"), steps["failover"])
+        self.assertIn("primary input stopped delivering", steps["failover"]["last_switch"])
+        self.assertIn("delivers no media", steps["failover"]["refusal"])
+        self.assertIn("the primary input stopped delivering", steps["failover"]["logged"])
+        self.assertIn("1 back to the primary", steps["switch_back"]["failovers"])
+
         # The stream really reached nginx under the key typed in the form.
         recording = self.destination_server.recording(STREAM_KEY)
         self.assertTrue(os.path.exists(recording), f"nginx recorded nothing at {recording}")
@@ -132,8 +164,9 @@ class WebGuiTest(IntegrationTest):
         # The server agrees with what the page showed: the deleted destination is gone.
         names = [d["name"] for d in self.serve.api("GET", "/destinations", expect=200)["destinations"]]
         self.assertEqual(names, ["After restart"])
-        channels = [c["name"] for c in self.serve.api("GET", "/channels", expect=200)["channels"]]
-        self.assertEqual(channels, ["main"])  # the second channel was created and deleted in the page
+        channels = self.serve.api("GET", "/channels", expect=200)["channels"]
+        self.assertEqual([c["name"] for c in channels], ["main"])  # the second one was created and deleted in the page
+        self.assertIsNone(channels[0]["backup_input"])  # the backup input was removed in the page
         self.assertTrue(steps["channels"]["second_channel_ingest"].startswith("srt://"), steps["channels"])
 
         for name, size in SCREENSHOTS.items():

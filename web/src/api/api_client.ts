@@ -4,10 +4,12 @@ import type {
   Channel,
   ChannelCreate,
   ChannelCreated,
+  ChannelPatch,
   Destination,
   DestinationCreate,
   DestinationPatch,
   Ingest,
+  InputRole,
   Platform,
 } from './types';
 
@@ -84,6 +86,20 @@ export class ApiClient {
 
   createChannel(body: ChannelCreate): Promise<ChannelCreated> {
     return this.request('POST', '/channels', body);
+  }
+
+  getChannel(id: string): Promise<Channel> {
+    return this.request('GET', `/channels/${encodeURIComponent(id)}`);
+  }
+
+  patchChannel(id: string, body: ChannelPatch): Promise<Channel> {
+    return this.request('PATCH', `/channels/${encodeURIComponent(id)}`, body);
+  }
+
+  // Puts the destinations on the other input at its next keyframe (`failover.switching_to` until then); 409
+  // when the channel has no backup or that input delivers nothing.
+  switchInput(id: string, to: InputRole): Promise<Channel> {
+    return this.request('POST', `/channels/${encodeURIComponent(id)}/input/switch`, { to });
   }
 
   // With `force`, the server stops the channel's live destinations first instead of answering 409.

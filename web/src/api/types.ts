@@ -5,6 +5,8 @@ export type DestinationStatus = 'ready' | 'starting' | 'streaming' | 'stopping' 
 export type HlsStatus = 'off' | 'starting' | 'live' | 'error';
 export type PlatformId = 'youtube' | 'twitch' | 'facebook' | 'restream' | 'kick' | 'custom';
 export type InputProtocol = 'srt' | 'rtmp';
+export type InputRole = 'primary' | 'backup';
+export type SwitchReason = 'primary_lost' | 'backup_lost' | 'failback' | 'manual' | 'backup_removed';
 
 export interface VideoInfo {
   codec: string;
@@ -30,11 +32,36 @@ export interface ChannelInput {
   listening: boolean;
   connected: boolean;
   connected_protocol: InputProtocol | null;
+  delivering: boolean; // media arrived within failover_after_ms
   bitrate_kbps: number;
   video: VideoInfo | null;
   audio: AudioInfo | null;
   slate: InputSlate;
   connected_since: string | null;
+}
+
+// A second encoder the channel fails over to when the primary delivers nothing (issue 6): its own SRT listener,
+// or only its own RTMP key on the shared RTMP port.
+export interface BackupInput {
+  protocol: InputProtocol;
+  ingest_url: string; // secrets shown as hints only
+  port: number;
+  listening: boolean;
+  connected: boolean;
+  connected_protocol: InputProtocol | null;
+  delivering: boolean;
+  bitrate_kbps: number;
+  video: VideoInfo | null;
+  audio: AudioInfo | null;
+  connected_since: string | null;
+}
+
+export interface ChannelFailover {
+  switching_to: InputRole | null; // taken over at that input's next keyframe
+  count: number; // switches to the backup since Lunora started
+  failbacks: number; // switches back to the primary
+  last_reason: SwitchReason | null;
+  last_at: string | null;
 }
 
 // The slate that stands in for a lost input (issue 6).
@@ -61,10 +88,16 @@ export interface Channel {
   state_message: string | null;
   engine: string;
   input: ChannelInput;
+  backup_input: BackupInput | null;
+  active_input: InputRole; // whose media the destinations and the HLS stream get now
+  failover: ChannelFailover;
+  failover_after_ms: number;
+  failback_after_s: number; // 0: back to the primary only by hand
   auto_start: boolean;
   auto_stop_after_s: number;
   input_loss_slate_after_ms: number;
   input_loss_stop_after_s: number;
+  slate_image: 'built-in' | 'custom';
   destinations_on: number;
   public: boolean;
   playback_url: string;
@@ -83,6 +116,14 @@ export interface Ingest {
   ingest_url: string;
   passphrase: string | null;
   streamid: string | null;
+  backup: IngestBackup | null;
+}
+
+export interface IngestBackup {
+  ingest_url: string; // the URL of the backup's protocol
+  srt_url: string | null; // null for an RTMP backup
+  rtmp_url: string; // its own key included
+  rtmp_key: string;
 }
 
 export interface ChannelCreated extends Channel {
@@ -95,6 +136,18 @@ export interface ChannelCreate {
   auto_start?: boolean;
   auto_stop_after_s?: number;
   public?: boolean;
+}
+
+export interface BackupInputSettings {
+  protocol: InputProtocol;
+  port?: number; // SRT only; the next free one when left out
+}
+
+export interface ChannelPatch {
+  name?: string;
+  backup_input?: BackupInputSettings | null; // null removes it
+  failover_after_ms?: number; // 200..60000
+  failback_after_s?: number; // 0..86400, 0 = only by hand
 }
 
 export interface DestinationError {
@@ -191,8 +244,17 @@ export type LiveEvent =
   | { type: 'channel_deleted'; data: { id: string } }
   | { type: 'destination_deleted'; data: { id: string; channel_id?: string } }
   | { type: 'stats'; data: LiveStats }
+  | { type: 'input_switched'; data: InputSwitched }
   | { type: 'resync'; data: { reason?: string } };
 
+// `event: input_switched`: a channel's destinations went over to its other input (the `channel` event follows).
+export interface InputSwitched {
+  channel_id: string;
+  from: InputRole;
+  to: InputRole;
+  reason: SwitchReason;
+}
+
 export const LIVE_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'channel', 'destination', 'channel_deleted', 'destination_deleted', 'stats', 'resync',
+  'channel', 'destination', 'channel_deleted', 'destination_deleted', 'input_switched', 'stats', 'resync',
 ]);

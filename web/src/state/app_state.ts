@@ -5,7 +5,12 @@
 // before, during or after the GET. Each record's `version` decides which copy is newer; a deleted id never comes
 // back (ids are never reused); a record the snapshot lacks is kept only if an event brought it after the GET
 // was sent.
-import type { Channel, Destination, LiveEvent, LiveStats, Platform } from '../api/types';
+//
+// A channel's input health (connected, delivering, which input is on air, the failover counters) is live, not
+// part of the stored record: the server announces its changes with `channel` events that keep the version. Such
+// an event is taken when its live part differs; the stream is in order, so the last one is the newest.
+import type { BackupInput, Channel, Destination, InputSwitched, LiveEvent, LiveStats, Platform } from '../api/types';
+import { switchLogLine } from '../domain/failover';
 import type { StreamState } from '../api/event_stream';
 import { addEntries, channelChanges, destinationChanges, type LogEntry } from './event_log';
 import { appendSample, type Series } from './history';
@@ -29,6 +34,7 @@ export type Action =
   | { type: 'snapshot'; channels: Channel[]; destinations: Destination[]; sentAtSeq: number }
   | { type: 'event'; event: LiveEvent; now: number }
   | { type: 'platforms'; platforms: Platform[] }
+  | { type: 'backup-counters'; channelId: string; backup: BackupInput }
   | { type: 'stream'; state: StreamState; detail: string | null };
 
 export function initialState(): AppState {
@@ -56,6 +62,8 @@ export function reduce(state: AppState, action: Action): AppState {
       return applyEvent(state, action.event, action.now);
     case 'platforms':
       return { ...state, platforms: action.platforms };
+    case 'backup-counters':
+      return applyBackupCounters(state, action.channelId, action.backup);
     case 'stream':
       return { ...state, stream: { state: action.state, detail: action.detail } };
   }
@@ -72,7 +80,11 @@ function mergeSnapshot<T extends Versioned>(state: AppState, current: Record<str
   for (const record of incoming) {
     if (state.deleted[record.id]) continue;
     const mine = current[record.id];
-    next[record.id] = mine && mine.version > record.version ? mine : record;
+    // Same version: an event that arrived after the GET was sent may carry newer live health than the answer
+    // (and if the answer is the newer one, the event announcing that change is still on its way).
+    const keepMine = mine && (mine.version > record.version
+      || (mine.version === record.version && (state.touchedAt[record.id] ?? -1) > sentAtSeq));
+    next[record.id] = keepMine ? mine : record;
   }
   for (const [id, record] of Object.entries(current)) {
     if (!(id in next) && (state.touchedAt[id] ?? -1) > sentAtSeq) next[id] = record;
@@ -117,6 +129,8 @@ function applyEvent(state: AppState, event: LiveEvent, now: number): AppState {
       return deleteChannel(state, event.data.id, now);
     case 'destination_deleted':
       return deleteDestination(state, event.data.id, now);
+    case 'input_switched':
+      return logSwitch(state, event.data, now);
     case 'stats':
       return applyStats(state, event.data, now);
     case 'resync':
@@ -129,9 +143,24 @@ function touched(state: AppState, id: string): Pick<AppState, 'seq' | 'touchedAt
   return { seq, touchedAt: { ...state.touchedAt, [id]: seq } };
 }
 
+// The channel without what the live counters (`stats`, backup-counters) refresh: what tells a live change
+// from a copy of what is known.
+function liveKey(channel: Channel): string {
+  const input = channel.input;
+  const backup = channel.backup_input;
+  return JSON.stringify([
+    { ...input, bitrate_kbps: 0, video: input.video && { ...input.video, keyframe_interval_s: 0 } },
+    backup && { ...backup, bitrate_kbps: 0, video: backup.video && { ...backup.video, keyframe_interval_s: 0 } },
+    channel.active_input,
+    channel.failover,
+  ]);
+}
+
 function applyChannel(state: AppState, channel: Channel, now: number): AppState {
   const before = state.channels[channel.id];
-  if (state.deleted[channel.id] || (before && before.version >= channel.version)) return state;
+  if (state.deleted[channel.id]) return state;
+  if (before && (before.version > channel.version
+    || (before.version === channel.version && liveKey(before) === liveKey(channel)))) return state;
   return {
     ...state,
     ...touched(state, channel.id),
@@ -178,6 +207,22 @@ function deleteChannel(state: AppState, id: string, now: number): AppState {
     if (destination.channel_id === id) next = deleteDestination(next, destination.id, now);
   }
   return next;
+}
+
+function logSwitch(state: AppState, switched: InputSwitched, now: number): AppState {
+  if (state.deleted[switched.channel_id]) return state;
+  const name = state.channels[switched.channel_id]?.name ?? switched.channel_id;
+  return { ...state, log: addEntries(state.log, now, switched.channel_id, [switchLogLine(name, switched.to, switched.reason)]) };
+}
+
+// The backup input's bitrate and media as GET read them (the live counters carry the primary's only): numbers,
+// never a state (those come with `channel` events).
+function applyBackupCounters(state: AppState, channelId: string, backup: BackupInput): AppState {
+  const channel = state.channels[channelId];
+  if (!channel?.backup_input) return state;
+  const backupInput = { ...channel.backup_input, bitrate_kbps: backup.bitrate_kbps, video: backup.video,
+    audio: backup.audio };
+  return { ...state, channels: { ...state.channels, [channelId]: { ...channel, backup_input: backupInput } } };
 }
 
 // Live counters: they refresh the numbers and feed the charts, but never a status (statuses come with versions

@@ -49,6 +49,18 @@ export function channelChanges(before: Channel | undefined, after: Channel): Arr
       ? ['info', `Channel ${after.name}: input connected${how}`]
       : ['warning', `Channel ${after.name}: input disconnected`]);
   }
+  const backupBefore = before.backup_input;
+  const backupAfter = after.backup_input;
+  if (!backupBefore && backupAfter) {
+    out.push(['info', `Channel ${after.name}: backup input added (${backupAfter.protocol.toUpperCase()})`]);
+  } else if (backupBefore && !backupAfter) {
+    out.push(['info', `Channel ${after.name}: backup input removed`]);
+  } else if (backupBefore && backupAfter && backupBefore.connected !== backupAfter.connected) {
+    const how = backupAfter.connected_protocol ? ` over ${backupAfter.connected_protocol.toUpperCase()}` : '';
+    out.push(backupAfter.connected
+      ? ['info', `Channel ${after.name}: backup input connected${how}`]
+      : ['warning', `Channel ${after.name}: backup input disconnected`]);
+  }
   if (before.hls.status !== after.hls.status && (after.hls.status === 'live' || after.hls.status === 'error')) {
     const level: LogLevel = after.hls.status === 'error' ? 'warning' : 'info';
     out.push([level, `Channel ${after.name}: preview ${after.hls.status === 'live' ? 'live' : `failed: ${after.hls.error ?? ''}`}`]);

@@ -81,6 +81,20 @@ export class Session {
     }
   }
 
+  // The live counters carry the primary input's bitrate only: a page that shows a backup input reads the
+  // backup's bitrate and media with GET every few seconds. A failure is left for the next look.
+  async refreshBackupCounters(channelId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const channel = await this.api.getChannel(channelId);
+      if (channel.backup_input) {
+        this.store.dispatch({ type: 'backup-counters', channelId, backup: channel.backup_input });
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.unauthorized) this.options.onUnauthorized?.();
+    }
+  }
+
   private async loadPlatforms(): Promise<void> {
     try {
       this.store.dispatch({ type: 'platforms', platforms: await this.api.listPlatforms() });

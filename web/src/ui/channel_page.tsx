@@ -1,8 +1,10 @@
-// A channel at a glance: its state, what to paste into the encoder, the input's health and a preview.
+// A channel at a glance: its state, what to paste into the encoder, the input's health, the backup input and a
+// preview.
 import { useState } from 'preact/hooks';
 import type { Channel } from '../api/types';
 import { channelList } from '../state/app_state';
 import { ConfirmDialog } from './confirm_dialog';
+import { FailoverCard } from './failover_card';
 import { IngestCard } from './ingest_card';
 import { InputHealthCard } from './input_health_card';
 import { PreviewCard } from './preview_card';
@@ -21,6 +23,7 @@ export function ChannelPage({ channel }: { channel: Channel }) {
       <div class="grid">
         <IngestCard channel={channel} />
         <InputHealthCard channel={channel} />
+        <FailoverCard channel={channel} />
         <PreviewCard channel={channel} />
         <DeleteChannelCard channel={channel} />
       </div>

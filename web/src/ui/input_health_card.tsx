@@ -22,9 +22,15 @@ export function InputHealthCard({ channel }: { channel: Channel }) {
   const input = channel.input;
   const video = input.video;
   const audio = input.audio;
+  // With a backup, this card is the primary's; which one is on air is said here and on the backup's card.
+  const backup = channel.backup_input !== null;
   return (
     <section class="card" aria-labelledby="input-title">
-      <h2 id="input-title">Input</h2>
+      <div class="card-title">
+        <h2 id="input-title">{backup ? 'Primary input' : 'Input'}</h2>
+        {backup && channel.active_input === 'primary' && <span class="badge badge-good">On air</span>}
+        {backup && channel.active_input === 'backup' && <span class="badge badge-neutral">Standing by</span>}
+      </div>
       <dl class="facts">
         <dt>Connected</dt>
         <dd data-field="connected">
@@ -51,7 +57,8 @@ export function InputHealthCard({ channel }: { channel: Channel }) {
         <dt>Slate</dt>
         <dd data-field="slate">{slateText(channel)}</dd>
       </dl>
-      <BitrateChart series={state.inputBitrate[channel.id]} label="Input bitrate" height={140} />
+      <BitrateChart series={state.inputBitrate[channel.id]} label={backup ? 'Primary input bitrate' : 'Input bitrate'}
+        height={140} />
     </section>
   );
 }

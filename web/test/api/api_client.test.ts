@@ -38,6 +38,31 @@ describe('ApiClient', () => {
     ]);
   });
 
+  it('reads, changes and switches a channel\'s input', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels/ch_1', 200, channel())
+      .json('PATCH /api/v1/channels/ch_1', 200, channel())
+      .json('POST /api/v1/channels/ch_1/input/switch', 202, channel());
+    const api = new ApiClient(TOKEN, fake.fetch);
+    await api.getChannel('ch_1');
+    await api.patchChannel('ch_1', { backup_input: { protocol: 'srt', port: 9001 }, failback_after_s: 0 });
+    await api.patchChannel('ch_1', { backup_input: null });
+    await api.switchInput('ch_1', 'backup');
+    expect(fake.calls.map((c) => `${c.method} ${c.url} ${c.body ?? ''}`)).toEqual([
+      'GET /api/v1/channels/ch_1 ',
+      'PATCH /api/v1/channels/ch_1 {"backup_input":{"protocol":"srt","port":9001},"failback_after_s":0}',
+      'PATCH /api/v1/channels/ch_1 {"backup_input":null}',
+      'POST /api/v1/channels/ch_1/input/switch {"to":"backup"}',
+    ]);
+  });
+
+  it('passes on why a switch was refused', async () => {
+    const fake = new FakeFetch().json('POST /api/v1/channels/ch_1/input/switch', 409,
+      { error: { code: 'conflict', message: 'the backup input delivers no media' } });
+    const error = await new ApiClient(TOKEN, fake.fetch).switchInput('ch_1', 'backup').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, message: 'the backup input delivers no media' });
+  });
+
   it('answers undefined for 204', async () => {
     const fake = new FakeFetch().json('DELETE /api/v1/destinations/d_1', 204, undefined);
     await expect(new ApiClient(TOKEN, fake.fetch).deleteDestination('d_1')).resolves.toBeUndefined();

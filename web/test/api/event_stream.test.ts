@@ -53,13 +53,15 @@ describe('EventStream', () => {
     body.write('retry: 5\n\nid: 3\nevent: destination_deleted\ndata: {"id":"d_1","chan');
     body.write('nel_id":"c"}\n\nevent: future_thing\ndata: {}\n\nevent: channel\ndata: not json\n\n');
     body.write('event: stats\ndata: {"at":"x","channels":[],"destinations":[]}\n\n');
-    await waitUntil(() => h.events.length === 2, 'two events');
+    body.write('id: 4\nevent: input_switched\ndata: {"channel_id":"c","from":"primary","to":"backup","reason":"manual"}\n\n');
+    await waitUntil(() => h.events.length === 3, 'three events');
     expect(h.events).toEqual([
       { type: 'destination_deleted', data: { id: 'd_1', channel_id: 'c' } },
       { type: 'stats', data: { at: 'x', channels: [], destinations: [] } },
+      { type: 'input_switched', data: { channel_id: 'c', from: 'primary', to: 'backup', reason: 'manual' } },
     ]);
     expect(h.opens).toEqual([false]);
-    expect(h.stream.lastEventId).toBe('3');
+    expect(h.stream.lastEventId).toBe('4');
     expect(h.states.map(([s]) => s)).toEqual(['connecting', 'open']);
     expect(warn).toHaveBeenCalledWith('lunora: event channel carries no JSON; skipped');
     warn.mockRestore();

@@ -3,7 +3,7 @@ import {
   channelList, destinationsOf, initialState, reduce, type Action, type AppState,
 } from '../../src/state/app_state';
 import type { LiveEvent } from '../../src/api/types';
-import { channel, destination, stats } from '../support/fixtures';
+import { backupInput, channel, destination, stats } from '../support/fixtures';
 
 const NOW = Date.parse('2026-11-26T00:01:00.000Z');
 
@@ -58,6 +58,18 @@ describe('reduce: snapshots', () => {
     expect(Object.keys(state.destinations)).toEqual(['d_new']);
   });
 
+  it('keeps live input health an event brought after the GET was sent, at the same version', () => {
+    let state = apply(initialState(), snapshot());
+    const sentAtSeq = state.seq;
+    const onBackup = channel({ backup_input: backupInput({ delivering: true }), active_input: 'backup' });
+    state = apply(state, event({ type: 'channel', data: onBackup }),
+      snapshot([channel({ backup_input: backupInput() })], [destination()], sentAtSeq));
+    expect(state.channels.ch_main?.active_input).toBe('backup');
+    // An answer to a GET sent after that event is the newer copy.
+    state = apply(state, snapshot([channel({ backup_input: backupInput() })], [destination()], state.seq));
+    expect(state.channels.ch_main?.active_input).toBe('primary');
+  });
+
   it('replaces everything on a resync snapshot: records gone while disconnected disappear', () => {
     let state = apply(initialState(), snapshot([channel(), channel({ id: 'ch_2', name: 'studio' })]));
     state = apply(state, snapshot([channel()], [], state.seq));
@@ -109,6 +121,56 @@ describe('reduce: events', () => {
       'Channel main: input connected over SRT',
       'Channel main: Idle → Running',
     ]);
+  });
+
+  it('takes a live input change that keeps the version, not a copy of what it knows', () => {
+    const first = apply(initialState(), snapshot([channel({ version: 3 })]));
+    const connected = channel({ version: 3, input: { ...channel().input, connected: true, delivering: true } });
+    const state = apply(first, event({ type: 'channel', data: connected }));
+    expect(state.channels.ch_main?.input.connected).toBe(true);
+    expect(state.log[0]?.text).toBe('Channel main: input connected');
+    // The same again, or with only a counter the live stats refresh anyway, changes nothing.
+    const counted = { ...connected, input: { ...connected.input, bitrate_kbps: 1234 } };
+    expect(apply(state, event({ type: 'channel', data: connected }), event({ type: 'channel', data: counted })))
+      .toBe(state);
+    // An older version never comes back.
+    expect(apply(state, event({ type: 'channel', data: channel({ version: 2 }) }))).toBe(state);
+  });
+
+  it('follows a failover: the input on air, the switch under way and the counts', () => {
+    const backup = backupInput({ connected: true, connected_protocol: 'srt', delivering: true });
+    let state = apply(initialState(), snapshot([channel({ version: 2, backup_input: backup })]));
+    state = apply(state, event({ type: 'channel', data: channel({ version: 2, backup_input: backup,
+      failover: { switching_to: 'backup', count: 0, failbacks: 0, last_reason: null, last_at: null } }) }));
+    expect(state.channels.ch_main?.failover.switching_to).toBe('backup');
+    state = apply(state,
+      event({ type: 'input_switched', data: { channel_id: 'ch_main', from: 'primary', to: 'backup', reason: 'primary_lost' } }),
+      event({ type: 'channel', data: channel({ version: 2, backup_input: backup, active_input: 'backup',
+        failover: { switching_to: null, count: 1, failbacks: 0, last_reason: 'primary_lost',
+          last_at: '2026-11-26T00:00:59.000Z' } }) }));
+    expect(state.channels.ch_main).toMatchObject({ active_input: 'backup', failover: { count: 1, switching_to: null } });
+    expect(state.log[0]).toMatchObject({ level: 'warning', channelId: 'ch_main',
+      text: 'Channel main: backup input on air (the primary input stopped delivering)' });
+  });
+
+  it('logs a backup input added, connecting, disconnecting and removed', () => {
+    const lines = (before: Parameters<typeof channel>[0], after: Parameters<typeof channel>[0]) =>
+      apply(initialState(), snapshot([channel(before)]), event({ type: 'channel', data: channel(after) }))
+        .log.map((e) => `${e.level}: ${e.text}`);
+    expect(lines({}, { version: 2, backup_input: backupInput() })).toEqual(['info: Channel main: backup input added (SRT)']);
+    expect(lines({ backup_input: backupInput() }, { backup_input: backupInput({ connected: true, connected_protocol: 'rtmp' }) }))
+      .toEqual(['info: Channel main: backup input connected over RTMP']);
+    expect(lines({ backup_input: backupInput({ connected: true }) }, { backup_input: backupInput() }))
+      .toEqual(['warning: Channel main: backup input disconnected']);
+    expect(lines({ backup_input: backupInput() }, { version: 2 })).toEqual(['info: Channel main: backup input removed']);
+  });
+
+  it('logs a switch of a channel it does not know by its id, and none of a deleted one', () => {
+    const switched = event({ type: 'input_switched',
+      data: { channel_id: 'ch_x', from: 'backup', to: 'primary', reason: 'failback' } });
+    expect(apply(initialState(), switched).log[0]?.text).toBe('Channel ch_x: primary input on air (the primary input was back)');
+    const gone = apply(initialState(), snapshot(), event({ type: 'channel_deleted', data: { id: 'ch_x' } }));
+    expect(apply(gone, switched)).toBe(gone);
   });
 
   it('removes a deleted destination with its history', () => {
@@ -176,6 +238,19 @@ describe('reduce: stats', () => {
   it('measures the server clock against the browser clock', () => {
     const state = apply(initialState(), snapshot(), entry('2026-11-26T00:01:02.500Z', 1));
     expect(state.clockSkewMs).toBe(2500);
+  });
+
+  it('takes the backup input\'s numbers from a GET, never its state', () => {
+    const backup = backupInput({ connected: true, delivering: true, bitrate_kbps: 100 });
+    const state = apply(initialState(), snapshot([channel({ backup_input: backup })]), {
+      type: 'backup-counters', channelId: 'ch_main',
+      backup: backupInput({ connected: false, delivering: false, bitrate_kbps: 2500,
+        video: { codec: 'h264', width: 1280, height: 720, fps: 30, keyframe_interval_s: 2 } }) });
+    expect(state.channels.ch_main?.backup_input).toMatchObject({ connected: true, delivering: true,
+      bitrate_kbps: 2500, video: { width: 1280 } });
+    // Nothing to refresh on a channel without a backup.
+    const plain = apply(initialState(), snapshot());
+    expect(reduce(plain, { type: 'backup-counters', channelId: 'ch_main', backup })).toBe(plain);
   });
 
   it('skips ids it does not know', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Session } from '../../src/state/session';
-import { channel, destination, platform } from '../support/fixtures';
+import { backupInput, channel, destination, platform } from '../support/fixtures';
 import { FakeFetch } from '../support/fake_fetch';
 import { waitUntil } from '../support/wait';
 
@@ -87,6 +87,22 @@ describe('Session', () => {
     const calls = fake.calls.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fake.calls.length).toBe(calls);
+  });
+
+  it('reads the backup input\'s bitrate with GET, and shrugs off a failed look', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels', 200, { channels: [channel({ backup_input: backupInput({ connected: true }) })] })
+      .json('GET /api/v1/destinations', 200, { destinations: [] })
+      .json('GET /api/v1/platforms', 200, { platforms: [] })
+      .on('GET /api/v1/channels/ch_main', new TypeError('Failed to fetch'))
+      .json('GET /api/v1/channels/ch_main', 200,
+        channel({ backup_input: backupInput({ connected: true, bitrate_kbps: 2400 }) }));
+    const session = start(fake);
+    await waitUntil(() => session.store.state.loaded, 'the snapshot');
+    await session.refreshBackupCounters('ch_main');
+    expect(session.store.state.channels.ch_main?.backup_input?.bitrate_kbps).toBe(0);
+    await session.refreshBackupCounters('ch_main');
+    expect(session.store.state.channels.ch_main?.backup_input?.bitrate_kbps).toBe(2400);
   });
 
   it('reports a token the server refuses', async () => {

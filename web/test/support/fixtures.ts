@@ -1,5 +1,5 @@
 // Records as the server sends them, with fields a test can override.
-import type { Channel, Destination, LiveStats, Platform } from '../../src/api/types';
+import type { BackupInput, Channel, Destination, LiveStats, Platform } from '../../src/api/types';
 
 export function channel(over: Partial<Channel> = {}): Channel {
   return {
@@ -18,16 +18,23 @@ export function channel(over: Partial<Channel> = {}): Channel {
       listening: true,
       connected: false,
       connected_protocol: null,
+      delivering: false,
       bitrate_kbps: 0,
       video: null,
       audio: null,
       slate: { on: false, count: 0, seconds: 0, error: null },
       connected_since: null,
     },
+    backup_input: null,
+    active_input: 'primary',
+    failover: { switching_to: null, count: 0, failbacks: 0, last_reason: null, last_at: null },
+    failover_after_ms: 1000,
+    failback_after_s: 10,
     auto_start: true,
     auto_stop_after_s: 30,
     input_loss_slate_after_ms: 1000,
     input_loss_stop_after_s: 0,
+    slate_image: 'built-in',
     destinations_on: 0,
     public: false,
     playback_url: 'http://127.0.0.1:8080/watch/ch_main?token=t',
@@ -36,6 +43,24 @@ export function channel(over: Partial<Channel> = {}): Channel {
     version: 1,
     created_at: '2026-11-26T00:00:00.000Z',
     updated_at: '2026-11-26T00:00:00.000Z',
+    ...over,
+  };
+}
+
+// A backup input as the server shows it (an SRT listener of its own), with fields a test can override.
+export function backupInput(over: Partial<BackupInput> = {}): BackupInput {
+  return {
+    protocol: 'srt',
+    ingest_url: 'srt://127.0.0.1:9001?mode=caller',
+    port: 9001,
+    listening: true,
+    connected: false,
+    connected_protocol: null,
+    delivering: false,
+    bitrate_kbps: 0,
+    video: null,
+    audio: null,
+    connected_since: null,
     ...over,
   };
 }
