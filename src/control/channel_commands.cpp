@@ -314,13 +314,13 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
       return conflict("the channel's input cannot listen: " + opened.error().message());
     }
     updated.listen_error.clear();
-  } else {
-    (void)engine_.open_channel(new_spec);  // the same listeners: only the slate's or failover's settings
   }
   if (!save_channel(updated)) {
     if (ingest_changed) (void)engine_.open_channel(old_spec);
     return store_failed();
   }
+  // The same listeners: only the slate's or the failover's settings change (once they are saved).
+  if (!ingest_changed) (void)engine_.open_channel(new_spec);
   *channel = std::move(updated);
   update_channel_state(*channel);
   return {200, channel_json(*channel)};

@@ -354,10 +354,10 @@ void ControlPlane::update_channel_state(Channel& channel) {
     message = channel.listen_error;
   } else if (wanted) {
     channel.idle_since_ms = 0;
-    const bool up = any_streaming || (channel.manual_start && channel.input.connected);
+    const bool up = any_streaming || (channel.manual_start && channel.input.on_air_connected());
     state = up || record.state == "running" ? "running" : "starting";
     if (state == "starting")
-      message = channel.input.connected ? "connecting destinations" : "waiting for input";
+      message = channel.input.on_air_connected() ? "connecting destinations" : "waiting for input";
   } else if (record.state == "running" || record.state == "starting" || record.state == "stopping") {
     // Auto stop: keep running `auto_stop_after_s` after the last destination went off, then release.
     if (channel.idle_since_ms == 0) channel.idle_since_ms = now;

@@ -266,7 +266,8 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
     spdlog::error("event=store_write_failed destination={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }
-  // The engine takes the output off the hub now (no more media to it) and closes it properly in the background.
+  // The engine takes the output off the hub now (no more media to it) and closes it properly in the
+  // background.
   engine_.stop_output(channel_id, id, {});
   destinations_.erase(id);
   spdlog::info("event=destination_deleted id={}", id);

@@ -49,7 +49,7 @@ void ControlPlane::update_hls(Channel& channel) {
 std::string ControlPlane::hls_status(const Channel& channel) const {
   if (!channel.hls_start_error.empty() || !channel.hls_report.error.empty()) return "error";
   if (!channel.hls) return "off";
-  return channel.input.connected && channel.hls_report.window_segments > 0 ? "live" : "starting";
+  return channel.input.on_air_connected() && channel.hls_report.window_segments > 0 ? "live" : "starting";
 }
 
 std::string ControlPlane::playback_query(const Channel& channel) const {
@@ -86,8 +86,9 @@ void ControlPlane::publish_playback_snapshot() {
   for (const auto& [id, channel] : channels_) {
     const std::string& error =
         !channel->hls_start_error.empty() ? channel->hls_start_error : channel->hls_report.error;
-    snapshot->emplace(id, PlaybackEntry{channel->playback_token, channel->is_public, channel->input.connected,
-                                        channel->hls, channel->last_watched_ms, error});
+    snapshot->emplace(
+        id, PlaybackEntry{channel->playback_token, channel->is_public, channel->input.on_air_connected(),
+                          channel->hls, channel->last_watched_ms, error});
   }
   std::lock_guard lock(playback_mutex_);
   playback_ = std::move(snapshot);

@@ -101,6 +101,8 @@ struct InputReport : InputHealth {
   uint64_t failbacks = 0;             // switches back to the primary
   std::string last_switch_reason;     // primary_lost|backup_lost|failback|manual|backup_removed
   std::optional<std::chrono::system_clock::time_point> last_switch_at;
+  // A publisher is connected on the input on air (the one HLS and the destinations get).
+  bool on_air_connected() const { return active == "backup" && backup ? backup->connected : connected; }
   // The slate (issue 6).
   bool slate_on = false;
   uint64_t slates = 0;       // times it went on

@@ -10,6 +10,7 @@ import time
 
 import harness
 from harness import IntegrationTest, Process, RecordingCheck, free_port, publish_srt, udp_port_taken, wait_for
+from hls_client import path_of
 from serve_harness import Serve
 
 FRAME_S = 1 / 30
@@ -186,6 +187,13 @@ class BackupInputTest(IntegrationTest):
         primary.stop()
         over = wait_for(lambda: active(serve, "backup"), 10, "the failover to the RTMP backup")
         self.assertEqual(over["backup_input"]["connected_protocol"], "rtmp")
+        # The primary is gone, the backup on air: the channel still runs and its HLS stream is live.
+        wait_for(lambda: not serve.main_channel()["input"]["connected"], 10, "the primary disconnected")
+        live = wait_for(lambda: (lambda c: c if c["hls"]["status"] == "live" else None)(serve.main_channel()), 10,
+                        "HLS live on the backup")
+        self.assertEqual(live["state"], "running")
+        status, _, _ = serve.request("GET", path_of(live["hls"]["playlist_url"]), auth=False)
+        self.assertEqual(status, 200, "the playlist is served while the backup is on air")
         time.sleep(3)
         for destination in (d, srt_dest):
             final = serve.destination(destination["id"])

@@ -72,16 +72,8 @@ void InputSelector::forward(const MediaPacketPtr& packet) {
 
 void InputSelector::take_over(InputRole role, const std::string& reason, const MediaPacketPtr& packet,
                               Clock::time_point now) {
-  const InputRole from = stats_.active;
   pending_.reset();
-  stats_.active = role;
-  active_since_ = now;
-  stats_.last_reason = reason;
-  stats_.last_switch_at = std::chrono::system_clock::now();
-  ++(role == InputRole::kBackup ? stats_.failovers : stats_.failbacks);
-  held_by_hand_ = role == InputRole::kBackup && reason == "manual";
-  spdlog::info("event=input_switched from={} to={} reason={}", input_role_name(from), input_role_name(role),
-               reason);
+  note_switch(role, reason, now);
   const InputState& input = state(role);
   if (input.codecs) next_.set_input_codecs(*input.codecs);
   // Destinations last saw the other input's configuration: this one's goes out before its keyframe.
@@ -94,6 +86,19 @@ void InputSelector::take_over(InputRole role, const std::string& reason, const M
     next_.publish(packet);
     audio_resumes_at_.reset();
   }
+}
+
+void InputSelector::note_switch(InputRole role, const std::string& reason, Clock::time_point now) {
+  const InputRole from = stats_.active;
+  stats_.active = role;
+  active_since_ = now;
+  stats_.last_reason = reason;
+  stats_.last_switch_at = std::chrono::system_clock::now();
+  ++(role == InputRole::kBackup ? stats_.failovers : stats_.failbacks);
+  held_by_hand_ = role == InputRole::kBackup && reason == "manual";
+  audio_resumes_at_.reset();
+  spdlog::info("event=input_switched from={} to={} reason={}", input_role_name(from), input_role_name(role),
+               reason);
 }
 
 void InputSelector::set_input_codecs(InputRole role, const InputCodecs& codecs) {
@@ -120,9 +125,18 @@ void InputSelector::tick(Clock::time_point now) {
   const InputRole active = stats_.active;
   const InputRole spare = other(active);
   if (!options_.has_backup) {
-    // The backup was removed while it was on: back to the primary at its next keyframe.
-    if (active == InputRole::kBackup && !pending_) pending_ = {InputRole::kPrimary, "backup_removed"};
     if (pending_ && pending_->first == InputRole::kBackup) pending_.reset();
+    if (active != InputRole::kBackup) return;
+    // The backup was removed while it was on: back to the primary, at its next keyframe while it delivers,
+    // at once while it does not (the slate then stands in until it does).
+    if (delivering(primary_state_, now)) {
+      if (!pending_) pending_ = {InputRole::kPrimary, "backup_removed"};
+      return;
+    }
+    pending_.reset();
+    note_switch(InputRole::kPrimary, "backup_removed", now);
+    if (primary_state_.codecs) next_.set_input_codecs(*primary_state_.codecs);
+    next_.input_ended();  // nothing is on air: no stale picture of the backup for a destination joining now
     return;
   }
   if (pending_ && !delivering(state(pending_->first), now)) pending_.reset();

@@ -93,6 +93,7 @@ class InputSelector {
   bool delivering(const InputState& state, Clock::time_point now) const;
   void take_over(InputRole role, const std::string& reason, const MediaPacketPtr& keyframe,
                  Clock::time_point now);
+  void note_switch(InputRole role, const std::string& reason, Clock::time_point now);
   void forward(const MediaPacketPtr& packet);
   static void cache(InputState& input, const MediaPacketPtr& packet);
   InputState& state(InputRole role) { return role == InputRole::kPrimary ? primary_state_ : backup_state_; }

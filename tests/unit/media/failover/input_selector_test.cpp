@@ -211,6 +211,32 @@ TEST_F(InputSelectorTest, WithoutABackupThePrimaryAlwaysPasses) {
   EXPECT_EQ(refused.error().message(), "the channel has no backup input");
 }
 
+TEST_F(InputSelectorTest, RemovingTheBackupOnAirGoesBackToThePrimary) {
+  configs(InputRole::kPrimary);
+  configs(InputRole::kBackup);
+  frames(30, true, true);
+  frames(40, false, true);
+  ASSERT_EQ(selector.stats(now).active, InputRole::kBackup);
+  // The primary delivers: it takes over at its next keyframe.
+  frames(5, true, true);
+  selector.set_options({false, milliseconds(1000), milliseconds(3000)});
+  frames(31, true, true);
+  EXPECT_EQ(selector.stats(now).active, InputRole::kPrimary);
+  EXPECT_EQ(selector.stats(now).last_reason, "backup_removed");
+  // The primary silent: at once, and the sink hears that nothing is on air.
+  selector.set_options({true, milliseconds(1000), milliseconds(3000)});
+  frames(40, false, true);
+  ASSERT_EQ(selector.stats(now).active, InputRole::kBackup);
+  const int ended = sink.ended;
+  selector.set_options({false, milliseconds(1000), milliseconds(3000)});
+  frame(false, true);
+  EXPECT_EQ(selector.stats(now).active, InputRole::kPrimary);
+  EXPECT_EQ(sink.ended, ended + 1);
+  const size_t after = sink.packets.size();
+  frames(10, false, true);
+  EXPECT_EQ(sink.packets.size(), after) << "the removed backup's packets do not pass";
+}
+
 TEST_F(InputSelectorTest, OnlyTheActiveInputsEndAndCodecsReachTheSink) {
   configs(InputRole::kPrimary);
   configs(InputRole::kBackup);
