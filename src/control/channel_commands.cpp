@@ -213,8 +213,9 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
   if (auto p = only_fields(body, {"name", "input", "backup_input", "auto_start", "auto_stop_after_s",
                                   "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
-                                  "failover_after_ms", "failback_after_s", "engine"}))
+                                  "failover_after_ms", "failback_after_s", "engine"})) {
     return *p;
+  }
   if (!body.contains("name")) return validation_failed("name", "name is required");
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
@@ -267,8 +268,9 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
   if (auto p = require_object(body)) return *p;
   if (auto p = only_fields(body, {"name", "input", "backup_input", "auto_start", "auto_stop_after_s",
                                   "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
-                                  "failover_after_ms", "failback_after_s"}))
+                                  "failover_after_ms", "failback_after_s"})) {
     return *p;
+  }
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;
   if (body.contains("input")) {
