@@ -46,8 +46,9 @@ Result<Credentials> resolve_credentials(const Environment& env) {
   const SharedConfig& files = shared.value();
   const IniSection* credentials = files.credentials_section();
   const IniSection* config = files.config_section();
-  if (auto found = from_section(credentials, files.profile(), files.credentials_path()))
+  if (auto found = from_section(credentials, files.profile(), files.credentials_path())) {
     return std::move(*found);
+  }
   if (auto found = from_section(config, files.profile(), files.config_path())) return std::move(*found);
 
   if (credentials == nullptr && config == nullptr) {

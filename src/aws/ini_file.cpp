@@ -55,7 +55,7 @@ Result<IniFile> parse_ini(std::string_view text, std::string_view file_name) {
     if (name.empty()) return malformed("a property without a name");
 
     if (indented && !parent.empty()) {
-      (*current)[parent + "." + name] = value;
+      (*current)[std::string(parent).append(".").append(name)] = value;
       continue;
     }
     (*current)[name] = value;

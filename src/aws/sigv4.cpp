@@ -67,8 +67,9 @@ struct CanonicalHeaders {
 CanonicalHeaders canonical_headers(const HeaderList& headers) {
   std::vector<std::pair<std::string, std::string>> lowered;
   lowered.reserve(headers.size());
-  for (const auto& [name, value] : headers)
+  for (const auto& [name, value] : headers) {
     lowered.emplace_back(to_lower(name), canonical_header_value(value));
+  }
   std::stable_sort(lowered.begin(), lowered.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   CanonicalHeaders out;
@@ -128,7 +129,7 @@ Result<SignedRequest> sign_request(const RequestToSign& request, const SigningPa
 
   const std::string date_time = amz_date(params.time);
   const std::string date = date_time.substr(0, 8);
-  const std::string payload_hash = request.payload_hash.value_or(sha256_hex(request.body));
+  const std::string payload_hash = request.payload_hash ? *request.payload_hash : sha256_hex(request.body);
   const std::string& token = params.credentials.session_token;
 
   SignedRequest out;
