@@ -13,6 +13,7 @@ struct FakeAwsEnvironment {
   std::map<std::string, std::string> variables{{"HOME", "/home/test"}};
   std::map<std::string, std::string> files;  // path -> contents; "unreadable:" contents fail to read
 
+  // The Environment reads this object live: later changes show, and the fake must outlive it.
   aws::Environment environment() const {
     aws::Environment env;
     env.variable = [this](const std::string& name) -> std::optional<std::string> {
