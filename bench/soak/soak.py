@@ -58,6 +58,7 @@ def parse_args():
     ap.add_argument("--lunora", default=os.environ.get("LUNORA_BIN",
                                                          os.path.join(ROOT, "build", "default", "src", "lunora")))
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--report", metavar="JSON", help="print (and store) the summary of a saved run again")
     return ap.parse_args()
 
 
@@ -166,8 +167,18 @@ def growth(samples, key, t_warm, window, t_end):
 
 # ---------------------------------------------------------------------------------------------------------------
 
+def report(path):
+    with open(path) as f:
+        result = json.load(f)
+    summarize(result, result["config"]["minutes"] * 60)
+    with open(path, "w") as f:
+        json.dump(result, f, indent=1)
+
+
 def main():
     args = ARGS
+    if args.report:
+        return report(args.report)
     os.makedirs(args.out, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     out_json = os.path.join(args.out, f"soak-{stamp}.json")
@@ -389,6 +400,40 @@ def main():
         log(f"wrote {out_json}")
 
 
+def log_counts(path, keys):
+    """From lunora's stderr: successful connections (`output_live`) and failures (`output_error`, by reason) per
+    destination, the input and slate events, and every line at level error or above. The API's `reconnects`
+    counts every connection attempt after the first, so a server down for 10 s costs several; `output_live`
+    counts the reconnections that succeeded."""
+    out = {"output_live": {}, "output_error": {}, "events": {}, "errors": []}
+    by_suffix = {k[-4:]: k for k in keys}  # the log shows the key's last 4 characters only
+    try:
+        with open(path, errors="replace") as f:
+            lines = f.readlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        level, ev = parts[1], parts[2].removeprefix("event=")
+        if level in ("error", "critical"):
+            out["errors"].append(line.strip()[:400])
+        if ev in ("output_live", "output_error"):
+            url = next((p for p in parts if p.startswith("url=")), "")
+            key = by_suffix.get(url[-4:], url)
+            if ev == "output_live":
+                out["output_live"][key] = out["output_live"].get(key, 0) + 1
+            else:
+                reason = next((p[7:] for p in parts if p.startswith("reason=")), "?")
+                per = out["output_error"].setdefault(key, {})
+                per[reason] = per.get(reason, 0) + 1
+        elif ev.startswith(("input_", "slate_", "serve_")) or level not in ("info", "debug", "trace"):
+            out["events"][f"{level} {ev}"] = out["events"].get(f"{level} {ev}", 0) + 1
+    out["errors"] = out["errors"][:50]
+    return out
+
+
 def summarize(result, duration):
     samples = result["samples"]
     limit = result["config"]["limit_percent"]
@@ -414,6 +459,14 @@ def summarize(result, duration):
         summary["dropped_packets_total"] = sum(v["dropped_packets"] for v in end["destinations"].values())
         summary["slate_count"] = end["input"]["slate"]["count"]
         summary["slate_seconds"] = end["input"]["slate"]["seconds"]
+        stderr = os.path.join(ROOT, result.get("lunora_stderr_file", ""))
+        counts = log_counts(stderr, list(end["destinations"])) if result.get("lunora_stderr_file") else None
+        if counts:
+            summary["log"] = counts
+            flapping = [k for k, v in end["destinations"].items() if v["flapping"]]
+            summary["reconnected_flapping"] = sum(counts["output_live"].get(k, 0) for k in flapping) - len(flapping)
+            summary["reconnected_steady"] = sum(v for k, v in counts["output_live"].items()
+                                                if k not in flapping) - (n - len(flapping))
     summary["encoder_stops"] = sum(1 for e in result["events"] if e["event"] == "encoder_stopped")
     summary["server_kills"] = sum(1 for e in result["events"] if e["event"] == "server_killed")
     summary["streaming_min_during_run"] = min((s["streaming"] for s in samples), default=0)
@@ -443,6 +496,10 @@ def summarize(result, duration):
           f"({summary.get('slate_seconds')} s); server kills: {summary['server_kills']}, reconnects: flapping "
           f"{summary.get('reconnects_flapping')}, others {summary.get('reconnects_steady_total')}; dropped packets "
           f"{summary.get('dropped_packets_total')}")
+    if "log" in summary:
+        print(f"lunora log: reconnections that succeeded: flapping {summary['reconnected_flapping']}, others "
+              f"{summary['reconnected_steady']}; input/slate/warning events {summary['log']['events']}; "
+              f"{len(summary['log']['errors'])} lines at level error")
     print(f"lunora CPU after warm-up: {summary['lunora_cpu_pct_mean']} % of a core; exit code "
           f"{summary['lunora_exit_code']}")
     print(f"PASS: {summary['pass']}")
