@@ -265,7 +265,7 @@ def main():
         while k * args.destination_flap_every + args.destination_down + 30 <= duration:
             dest_flaps.append({"at": k * args.destination_flap_every, "down": args.destination_down})
             k += 1
-        result["schedule"] = {"input_flaps": input_flaps, "destination_flaps": len(dest_flaps)}
+        result["schedule"] = {"input_flaps": list(input_flaps), "destination_flaps": len(dest_flaps)}
 
         next_sample = 0.0
         encoder_down_until = None
