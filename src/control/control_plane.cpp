@@ -235,6 +235,7 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
                           before.backup->listening != report.input.backup->listening)) ||
        before.delivering != report.input.delivering);
   const bool switched = channel->input_reported && before.active != report.input.active;
+  const bool connection_changed = before.connected != report.input.connected;
   const std::string switched_from = before.active;
   channel->input = report.input;
   channel->input_reported = true;
@@ -243,8 +244,17 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
     channel->slate_on_since_ms = report.input.slate_on ? now_ms() : 0;
   }
   if (input_changed) {
-    spdlog::info("event=input_{} channel={} codec={} size={}x{}", report.input.connected ? "up" : "down",
-                 channel->record.id, report.input.video_codec, report.input.width, report.input.height);
+    // One line per kind of change: the primary's publisher came or went, or only the health around it did
+    // (codec, slate, backup, the input on air).
+    const char* what = !connection_changed      ? "input_health"
+                       : report.input.connected ? "input_up"
+                                                : "input_down";
+    spdlog::info("event={} channel={} codec={} size={}x{} slate={} active={} backup={}", what,
+                 channel->record.id, report.input.video_codec, report.input.width, report.input.height,
+                 report.input.slate_on ? "on" : "off", report.input.active,
+                 !report.input.backup              ? "none"
+                 : report.input.backup->delivering ? "delivering"
+                                                   : "silent");
     // Input health is live, not part of the record; the event is still logged so resumes replay it.
     store::Change change;
     if (switched) {
