@@ -378,6 +378,17 @@ class RecordingCheck:
     def max_gap(self, dts):
         return max((b - a for a, b in zip(dts, dts[1:])), default=0)
 
+    def assert_spliced_cleanly(self, test):
+        """What a destination must see across a splice (slate, input switch, encoder restart): decode and
+        presentation times that never go back and no picture shown twice. Returns the pictures' presentation
+        times without the recording's last 0.3 s, which lacks the B-frames in flight when the destination
+        stopped, for the caller's gap bound."""
+        for name, dts in (("video", self.video_dts()), ("audio", self.audio_dts())):
+            test.assertEqual([(a, b) for a, b in zip(dts, dts[1:]) if b < a], [], f"{name} DTS went backwards")
+        shown = sorted(float(p["pts_time"]) for p in self.packets[self.video["index"]] if "pts_time" in p)
+        test.assertEqual(len(set(shown)), len(shown), "two pictures shown at the same time")
+        return [t for t in shown if t < self.video_dts()[-1] - 0.3]
+
     def assert_valid(self, test, width, height, min_frames, max_frames):
         test.assertIsNotNone(self.video, f"no video in {self.path}")
         test.assertIsNotNone(self.audio, f"no audio in {self.path}")

@@ -113,13 +113,9 @@ class BackupInputTest(IntegrationTest):
         # (the killed encoder's, or those behind the last frame taken before a keyframe switch), at most two
         # at 30 fps with -bf 2: gaps stay within three frame intervals.
         rec = RecordingCheck(nginx.recording("failover"))
+        shown = rec.assert_spliced_cleanly(self)
         video = rec.video_dts()
         audio = rec.audio_dts()
-        self.assertEqual([(a, b) for a, b in zip(video, video[1:]) if b < a], [], "video DTS went backwards")
-        self.assertEqual([(a, b) for a, b in zip(audio, audio[1:]) if b < a], [], "audio DTS went backwards")
-        shown = sorted(float(p["pts_time"]) for p in rec.packets[rec.video["index"]] if "pts_time" in p)
-        self.assertEqual(len(set(shown)), len(shown), "two pictures shown at the same time")
-        shown = [t for t in shown if t < video[-1] - 0.3]
         self.assertLessEqual(rec.max_gap(shown), 3 * FRAME_S + 0.002, "a hole in the pictures")
         self.assertLessEqual(rec.max_gap(audio), 0.5, "a hole in the audio")
         self.assertGreaterEqual(video[-1] - video[0], 20, "the recording covers the whole test")

@@ -49,18 +49,12 @@ class InputLossTest(IntegrationTest):
         nginx.stop()
 
         rec = RecordingCheck(nginx.recording("held"))
-        video = rec.video_dts()
-        audio = rec.audio_dts()
-        self.assertEqual([(a, b) for a, b in zip(video, video[1:]) if b < a], [], "video DTS went backwards")
-        self.assertEqual([(a, b) for a, b in zip(audio, audio[1:]) if b < a], [], "audio DTS went backwards")
         # Input (~4 s) + slate (~5 s) + input (~4 s), all at 30 fps, and no hole between them: the pictures are
         # shown one frame interval apart throughout. (Decode times may step wider at a splice: the input's
         # B-frames are shown later than they are decoded, and no picture may be shown twice or out of order.)
+        shown = rec.assert_spliced_cleanly(self)
+        video = rec.video_dts()
         self.assertGreaterEqual(len(video), int(12 * 30 * 0.9))
-        shown = sorted(float(p["pts_time"]) for p in rec.packets[rec.video["index"]] if "pts_time" in p)
-        self.assertEqual(len(set(shown)), len(shown), "two pictures shown at the same time")
-        # The recording's last moments lack the B-frames still in flight when the destination was stopped.
-        shown = [t for t in shown if t < video[-1] - 0.3]
         self.assertLessEqual(rec.max_gap(shown), FRAME_S + 0.002, "a gap over one frame interval")
         self.assertLessEqual(rec.max_gap(video), 5 * FRAME_S + 0.002)
         self.assertEqual(harness.decode_errors(nginx.recording("held")), "")
