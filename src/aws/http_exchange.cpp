@@ -27,8 +27,9 @@ Error failure(const boost::system::error_code& ec, const std::string& what) {
       ec == ssl::error::stream_truncated) {
     return Error(ErrorCode::kClosed, what + ": connection closed by the server");
   }
-  if (ec.category() == asio::error::get_ssl_category())
+  if (ec.category() == asio::error::get_ssl_category()) {
     return Error(ErrorCode::kTls, what + ": " + ec.message());
+  }
   if (ec.category() == make_error_code(http::error::body_limit).category()) {  // any Beast HTTP parser error
     return Error(ErrorCode::kParse, what + ": bad HTTP response: " + ec.message());
   }
