@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "aws/aws_error.hpp"
 #include "aws/credentials.hpp"
@@ -82,13 +83,16 @@ struct AwsClientOptions {
 
 class AwsClient {
  public:
-  // `tls` empty: a context verifying against the system's CA store. `random` feeds the retry jitter.
-  // An error when the endpoint URL is not usable.
+  // `tls` empty: a context verifying against the system's CA store (read here: create clients at startup,
+  // not on an I/O thread). `random` feeds the retry jitter. An error when the endpoint URL is not usable.
   static Result<std::unique_ptr<AwsClient>> create(AwsClientOptions options,
                                                    std::shared_ptr<boost::asio::ssl::context> tls = nullptr,
                                                    RetryPolicy::Random random = {});
 
   // Sends the request on the calling coroutine's executor. Never throws; the client must outlive the call.
+  // Like the SDKs, a write is retried after a timeout or a dropped connection even though the first attempt
+  // may have been applied: a conditional write can then fail its condition on the retry, and callers of such
+  // writes must check whether the item already holds what they wrote.
   // Calls may run concurrently: the client's state is immutable after create() (the random source locks).
   boost::asio::awaitable<AwsOutcome> send(AwsRequest request) const;
 

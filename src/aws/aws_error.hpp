@@ -16,6 +16,8 @@ struct AwsError {
   std::string code;
   std::string message;
   std::string request_id;  // x-amzn-RequestId: what AWS support asks for
+  // Of a kind the retry policy retries (throttling, transient): a call still ends with one when its attempts
+  // or its deadline ran out.
   bool retryable = false;
   int attempts = 1;  // how many attempts the call made before giving up
   // For failures without a response: the transport's classification (timeout, refused, closed, DNS, TLS).
