@@ -7,7 +7,7 @@ SERVE_ARGS ?=
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 
-.PHONY: deps web build run relay test test-default test-asan fuzz format format-check tidy bench clean
+.PHONY: deps web build run relay test test-services test-default test-asan fuzz format format-check tidy bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -28,14 +28,18 @@ run: build
 relay: build
 	./build/default/src/lunora relay --input '$(INPUT)' $(foreach o,$(OUTPUTS),--output '$(o)') --stats
 
+# The fakes of services that cannot run here (dynalite for DynamoDB), pinned in tests/services.
+test-services: deps
+	cd tests/services && npm ci --no-audit --no-fund
+
 # Every test: the suite (unit, fuzz corpus replay, integration) in the normal build and again under
 # ASan/UBSan, then each libFuzzer target for FUZZ_SECONDS.
 test: test-default test-asan fuzz
 
-test-default: build
+test-default: build test-services
 	ctest --preset default -j2
 
-test-asan: deps web
+test-asan: deps web test-services
 	cmake --preset asan
 	cmake --build --preset asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

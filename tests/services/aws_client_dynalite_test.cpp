@@ -1,7 +1,7 @@
 // The client against a real DynamoDB implementation (dynalite): CreateTable, PutItem, GetItem, and the
-// service's own error bodies for a failed condition and a missing table. Runs only when
-// LUNORA_TEST_DYNALITE_URL names a running dynalite (tests/integration/test_aws_dynalite.py starts one and
-// sets it): unit tests start no processes.
+// service's own error bodies for a failed condition and a missing table. A binary of its own
+// (lunora_service_tests), run by tests/integration/test_aws_dynalite.py, which starts dynalite and names it
+// in LUNORA_TEST_DYNALITE_URL: unit tests start no processes.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -21,7 +21,7 @@ class AwsClientDynalite : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* url = std::getenv("LUNORA_TEST_DYNALITE_URL");
-    if (url == nullptr || *url == '\0') GTEST_SKIP() << "LUNORA_TEST_DYNALITE_URL is not set";
+    ASSERT_TRUE(url != nullptr && *url != '\0') << "LUNORA_TEST_DYNALITE_URL must name a running dynalite";
     auto created = AwsClient::create(testing::test_client_options(url));
     ASSERT_TRUE(created.ok()) << created.error().message();
     client_ = std::move(created).value();
