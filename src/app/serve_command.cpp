@@ -16,6 +16,7 @@
 #include "api/api_routes.hpp"
 #include "api/http/http_server.hpp"
 #include "app/serve_settings.hpp"
+#include "app/store_opener.hpp"
 #include "control/control_plane.hpp"
 #include "control/secret_box.hpp"
 #include "engine/local/local_engine.hpp"
@@ -26,6 +27,25 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr const char* kTokenHashSetting = "admin_token_sha256";
+constexpr const char* kSecretKeyCheckSetting = "secret_key_check";
+constexpr const char* kSecretKeyCheckText = "lunora secret key check";
+
+// A value sealed under the key on first start: a node started later with another key (a lost secret.key, a
+// second node on the same DynamoDB table without the same LUNORA_SECRET_KEY) stops here, instead of failing
+// to open every stream key later.
+Status check_secret_key(store::Store& store, const control::SecretBox& secrets,
+                        const ServeSettings& settings) {
+  auto stored = store.get_setting(kSecretKeyCheckSetting);
+  if (!stored) return stored.error();
+  if (!*stored) return store.put_setting(kSecretKeyCheckSetting, secrets.seal(kSecretKeyCheckText));
+  if (auto opened = secrets.open(**stored); opened && *opened == kSecretKeyCheckText) return ok_status();
+  const std::string key_source =
+      settings.secret_key.empty() ? settings.data_dir + "/secret.key" : std::string("LUNORA_SECRET_KEY");
+  return Error(ErrorCode::kConflict,
+               "the store's secrets were sealed with another secret key than " + key_source +
+                   ": start with the key the store was first used with (every node sharing a store needs the "
+                   "same LUNORA_SECRET_KEY)");
+}
 
 struct AdminToken {
   std::string sha256;
@@ -100,7 +120,7 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
   ::chmod(settings.data_dir.c_str(), 0700);
-  auto store = store::open_sqlite_store(settings.data_dir + "/lunora.db");
+  auto store = open_store(settings);
   if (!store) {
     std::cerr << "error: " << store.error().message() << "\n";
     return 1;
@@ -108,6 +128,10 @@ int run_serve(const ServeArgs& args) {
   auto secrets = control::SecretBox::load(settings.data_dir + "/secret.key", settings.secret_key);
   if (!secrets) {
     std::cerr << "error: " << secrets.error().message() << "\n";
+    return 1;
+  }
+  if (auto checked = check_secret_key(**store, *secrets, settings); !checked) {
+    std::cerr << "error: " << checked.error().message() << "\n";
     return 1;
   }
   auto token = admin_token(**store, settings);
@@ -260,6 +284,10 @@ void register_serve_command(CLI::App& app) {
       {"--backoff-initial-ms", "backoff_initial_ms", "First reconnect delay of a failed destination (1000)"},
       {"--backoff-cap-ms", "backoff_cap_ms", "Longest reconnect delay (30000)"},
       {"--threads", "threads", "I/O threads (2)"},
+      {"--store", "store",
+       "Where the state lives: sqlite (<data-dir>/lunora.db) or dynamodb:TABLE, shared by every node naming "
+       "it; "
+       "AWS region, credentials and endpoint as the AWS SDKs read them (sqlite)"},
   };
   for (const auto& flag : flags) {
     cmd->add_option_function<std::string>(
@@ -270,6 +298,9 @@ void register_serve_command(CLI::App& app) {
   cmd->add_flag_function(
       "--insecure-tls", [args](int64_t) { args->flags["insecure_tls"] = "true"; },
       "Accept any TLS certificate from RTMPS destinations (self-signed test servers)");
+  cmd->add_flag_function(
+      "--create-table", [args](int64_t) { args->flags["create_table"] = "true"; },
+      "With --store dynamodb:TABLE: create the table (on-demand billing) when it does not exist");
   cmd->add_option("--config", args->config, "TOML config file (keys as the flags: data_dir, http, ...)");
   cmd->callback([args] { std::exit(run_serve(*args)); });
 }

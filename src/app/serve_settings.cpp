@@ -2,8 +2,11 @@
 
 #include <cpptoml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 namespace lunora::app {
@@ -34,6 +37,27 @@ Status parse_bool(const std::string& text, bool& out, const std::string& key) {
     return Error(ErrorCode::kInvalidArgument, key + ": expected true or false, got \"" + text + "\"");
   }
   return ok_status();
+}
+
+// DynamoDB's rule for table names: 3 to 255 of letters, digits, '_', '-' and '.'.
+bool is_table_name(std::string_view name) {
+  if (name.size() < 3 || name.size() > 255) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+  });
+}
+
+Status check_store(const std::string& value) {
+  constexpr std::string_view kDynamoDb = "dynamodb:";
+  if (value == "sqlite") return ok_status();
+  if (value.starts_with(kDynamoDb) && is_table_name(std::string_view(value).substr(kDynamoDb.size()))) {
+    return ok_status();
+  }
+  return Error(
+      ErrorCode::kInvalidArgument,
+      "store: expected sqlite or dynamodb:TABLE (a DynamoDB table name: 3 to 255 letters, digits, _ - "
+      "or .), got \"" +
+          value + "\"");
 }
 
 const std::vector<Key>& keys() {
@@ -104,6 +128,14 @@ const std::vector<Key>& keys() {
        }},
       {"threads",
        [](ServeSettings& s, const std::string& v) { return parse_int(v, 1, 64, s.threads, "threads"); }},
+      {"store",
+       [](ServeSettings& s, const std::string& v) -> Status {
+         if (auto checked = check_store(v); !checked) return checked;
+         s.store = v;
+         return ok_status();
+       }},
+      {"create_table",
+       [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.create_table, "create_table"); }},
   };
   return list;
 }

@@ -25,6 +25,9 @@ struct ServeSettings {
   int backoff_initial_ms = 1000;
   int backoff_cap_ms = 30000;
   int threads = 2;
+  // "sqlite" (<data-dir>/lunora.db) or "dynamodb:TABLE" (AWS configuration from the environment).
+  std::string store = "sqlite";
+  bool create_table = false;  // dynamodb: create the table when it does not exist
 };
 
 // One source's values: key -> text, keys as in the TOML file (data_dir, http, rtmp, ...).

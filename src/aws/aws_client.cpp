@@ -47,6 +47,12 @@ AwsOutcome interpret(const HttpResponse& response) {
   return out;
 }
 
+// Invalid UTF-8 in a string becomes U+FFFD instead of an exception (none may leave the client): AWS's JSON
+// protocols carry bytes only as base64 blobs, so such a string was never sendable as it was.
+std::string dump_body(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 AwsRequest json_rpc_request(std::string_view target_prefix, std::string_view operation,
@@ -54,7 +60,7 @@ AwsRequest json_rpc_request(std::string_view target_prefix, std::string_view ope
   AwsRequest request;
   request.headers = {{"Content-Type", "application/x-amz-json-1.0"},
                      {"X-Amz-Target", std::string(target_prefix) + "." + std::string(operation)}};
-  request.body = body.dump();
+  request.body = dump_body(body);
   return request;
 }
 
@@ -64,7 +70,7 @@ AwsRequest rest_json_request(std::string method, std::string path, const nlohman
   request.path = std::move(path);
   if (!body.is_null()) {
     request.headers = {{"Content-Type", "application/json"}};
-    request.body = body.dump();
+    request.body = dump_body(body);
   }
   return request;
 }

@@ -16,6 +16,9 @@ struct Endpoint {
   uint16_t port = 443;
   std::string authority;  // the Host header, and what SigV4 signs: host, plus ":port" when not the default
   std::string base_path;  // "" or "/prefix" (no trailing slash): put before every request's path
+
+  // "https://dynamodb.eu-west-1.amazonaws.com": for messages.
+  std::string url() const { return (tls ? "https://" : "http://") + authority + base_path; }
 };
 
 // http:// and https:// only; no user info, query or fragment.

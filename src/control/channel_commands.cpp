@@ -358,6 +358,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
   change.events.push_back({0, "channel_deleted", nlohmann::json{{"id", id}}.dump(), now_ms()});
   auto committed = store_.commit(change);
   if (!committed) {
+    last_store_error_ = committed.error().message();
     spdlog::error("event=store_write_failed channel={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }

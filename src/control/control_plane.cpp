@@ -406,7 +406,8 @@ void ControlPlane::drive_destination(Destination& destination) {
 bool ControlPlane::commit(store::Change change) {
   auto committed = store_.commit(change);
   if (!committed) {
-    spdlog::error("event=store_write_failed error=\"{}\"", committed.error().message());
+    last_store_error_ = committed.error().message();
+    spdlog::error("event=store_write_failed error=\"{}\"", last_store_error_);
     return false;
   }
   for (auto& channel : change.put_channels) {
@@ -501,6 +502,7 @@ bool ControlPlane::save_record(Item& item, Record& record, std::vector<Record> s
   change.events.push_back((this->*event)(item));
   auto committed = store_.commit(change);
   if (!committed) {
+    last_store_error_ = committed.error().message();
     record.version -= 1;
     spdlog::error("event=store_write_failed id={} error=\"{}\"", record.id, committed.error().message());
     return false;
@@ -573,8 +575,9 @@ const ControlPlane::Channel* ControlPlane::srt_port_user(int port, const std::st
 }
 
 Outcome ControlPlane::store_failed() const {
+  // The store's own words: "database or disk is full", or DynamoDB's throttling after the retries.
   return error_outcome(503, "store_unavailable",
-                       "the change could not be saved (is the disk full?); nothing was changed");
+                       "the change could not be saved (" + last_store_error_ + "); nothing was changed");
 }
 
 engine::IngestSpec ControlPlane::ingest_spec(const Channel& channel) const {

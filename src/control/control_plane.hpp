@@ -167,6 +167,7 @@ class ControlPlane {
 
   boost::asio::any_io_executor executor_;
   store::Store& store_;
+  std::string last_store_error_;  // why the last failed commit failed, for the 503 that reports it
   engine::Engine& engine_;
   const SecretBox secrets_;
   const ControlOptions options_;

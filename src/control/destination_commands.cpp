@@ -263,6 +263,7 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
       {0, "destination_deleted", nlohmann::json{{"id", id}, {"channel_id", channel_id}}.dump(), now_ms()});
   auto committed = store_.commit(change);
   if (!committed) {
+    last_store_error_ = committed.error().message();
     spdlog::error("event=store_write_failed destination={} error=\"{}\"", id, committed.error().message());
     return store_failed();
   }

@@ -68,6 +68,7 @@ Outcome ControlPlane::set_slate_image(const std::string& id, const std::string& 
     return validation_failed("body", valid.error().message());
   }
   if (auto stored = store_.put_setting(setting_key(id), type + "\n" + to_base64(bytes)); !stored) {
+    last_store_error_ = stored.error().message();
     return store_failed();
   }
   Channel updated = *channel;
@@ -95,7 +96,10 @@ Outcome ControlPlane::clear_slate_image(const std::string& id) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (channel->slate_image.empty()) return {200, channel_json(*channel)};
-  if (auto stored = store_.put_setting(setting_key(id), ""); !stored) return store_failed();
+  if (auto stored = store_.put_setting(setting_key(id), ""); !stored) {
+    last_store_error_ = stored.error().message();
+    return store_failed();
+  }
   Channel updated = *channel;
   updated.slate_image.clear();
   updated.slate_image_type.clear();

@@ -1,0 +1,52 @@
+#include "app/store_opener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <string_view>
+
+#include "aws/aws_client.hpp"
+#include "aws/aws_config.hpp"
+#include "aws/credential_chain.hpp"
+#include "aws/environment.hpp"
+#include "store/dynamodb/dynamodb_store.hpp"
+
+namespace lunora::app {
+namespace {
+
+constexpr std::string_view kDynamoDbPrefix = "dynamodb:";
+
+Result<std::unique_ptr<store::Store>> open_dynamodb(const ServeSettings& settings, const std::string& table) {
+  const aws::Environment env = aws::Environment::system();
+  auto region = aws::resolve_region(env);
+  if (!region) return region.error().wrap("--store " + settings.store);
+  auto credentials = aws::resolve_credentials(env);
+  if (!credentials) return credentials.error().wrap("--store " + settings.store);
+  aws::AwsClientOptions options;
+  options.endpoint = aws::resolve_endpoint(env, "DynamoDB", "dynamodb", *region);
+  options.region = *region;
+  options.signing_name = "dynamodb";
+  options.credentials = *credentials;
+  auto client = aws::AwsClient::create(options);
+  if (!client) return client.error().wrap("--store " + settings.store);
+  spdlog::info("event=store_opening store=dynamodb table={} region={} endpoint={} credentials=\"{}\"", table,
+               *region, options.endpoint, credentials->redacted_description());
+  auto store =
+      store::open_dynamodb_store(std::move(*client), {.table = table, .create_table = settings.create_table});
+  // AWS's own words stay in the message; where the credentials came from helps with a refusal.
+  if (!store) {
+    return Error(store.error().code(),
+                 store.error().message() + " (credentials: " + credentials->redacted_description() + ")");
+  }
+  return store;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<store::Store>> open_store(const ServeSettings& settings) {
+  if (settings.store.starts_with(kDynamoDbPrefix)) {
+    return open_dynamodb(settings, settings.store.substr(kDynamoDbPrefix.size()));
+  }
+  return store::open_sqlite_store(settings.data_dir + "/lunora.db");
+}
+
+}  // namespace lunora::app

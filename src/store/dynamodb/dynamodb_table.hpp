@@ -1,0 +1,61 @@
+// One DynamoDB table, called synchronously: the Store interface is synchronous and runs on the control thread
+// (DESIGN.md "Threads": the store has a thread of its own, never an I/O thread), so each call runs the
+// AwsClient's coroutine to its end on a private io_context. The AwsClient's deadline bounds every call.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/aws_client.hpp"
+
+namespace lunora::store::dynamodb {
+
+using Item = nlohmann::json;  // {"name": {"S": "..."}, ...}: DynamoDB's JSON form of an item
+
+// Every item of the table has this key: the partition names a kind of record ("channel", "destination",
+// "log", "event", "setting"), the sort key the record.
+struct ItemKey {
+  std::string pk;
+  std::string sk;
+};
+
+class DynamoDbTable {
+ public:
+  DynamoDbTable(std::unique_ptr<aws::AwsClient> client, std::string name);
+
+  const std::string& name() const { return name_; }
+  const aws::AwsClient& client() const { return *client_; }
+
+  // Any operation on this table: the table name is added to the body.
+  aws::AwsOutcome call(const char* operation, nlohmann::json body);
+  // An operation whose body names its tables itself (BatchWriteItem).
+  aws::AwsOutcome send(const char* operation, const nlohmann::json& body);
+
+  // Strongly consistent: a node reads what any node wrote before.
+  Result<std::optional<Item>> get(const ItemKey& key);
+  // `condition` empty: unconditional. A failed condition is an error with code kConflict.
+  Status put(const Item& item, const std::string& condition = {}, const nlohmann::json& values = nullptr);
+  // Every item of a partition, in sort key order (reverse when `forward` is false), following the pages;
+  // `sk_condition` narrows it ("sk > :after" with `values`), `limit` 0 = all.
+  Result<std::vector<Item>> query(const std::string& pk, const std::string& sk_condition = {},
+                                  const nlohmann::json& values = nullptr, size_t limit = 0,
+                                  bool forward = true);
+  // Deletes in batches of 25, trying again what DynamoDB left unprocessed.
+  Status delete_all(const std::vector<ItemKey>& keys);
+
+ private:
+  std::unique_ptr<aws::AwsClient> client_;
+  std::string name_;
+  // Runs one call at a time to its end; only the thread calling the store uses it.
+  boost::asio::io_context io_;
+};
+
+// Attribute values.
+nlohmann::json key_json(const ItemKey& key);
+ItemKey key_of(const Item& item);
+
+}  // namespace lunora::store::dynamodb
