@@ -136,6 +136,8 @@ const std::vector<Key>& keys() {
        }},
       {"create_table",
        [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.create_table, "create_table"); }},
+      {"lease_ms", [](ServeSettings& s,
+                      const std::string& v) { return parse_int(v, 1000, 600000, s.lease_ms, "lease_ms"); }},
   };
   return list;
 }

@@ -28,6 +28,7 @@ struct ServeSettings {
   // "sqlite" (<data-dir>/lunora.db) or "dynamodb:TABLE" (AWS configuration from the environment).
   std::string store = "sqlite";
   bool create_table = false;  // dynamodb: create the table when it does not exist
+  int lease_ms = 10000;       // dynamodb: how long the active node's lease lasts without a renewal
 };
 
 // One source's values: key -> text, keys as in the TOML file (data_dir, http, rtmp, ...).

@@ -82,9 +82,32 @@ struct CommitResult {
   std::vector<int64_t> event_ids;  // in the order of Change::events
 };
 
+// A lease: one owner holds the named thing until `expires_at`, unless it renews it first. What lets several
+// processes share one store without two of them driving the same thing.
+struct LeaseRecord {
+  std::string name;
+  std::string owner;      // the node holding it
+  std::string owner_url;  // where that node's API answers
+  TimestampMs expires_at = 0;
+};
+
+class Leases {
+ public:
+  virtual ~Leases() = default;
+  // Takes or renews `lease` (for lease.owner until lease.expires_at) when it is free, expired at `now` or
+  // already the owner's. Answers who holds it afterwards: lease.owner on success, the other holder otherwise.
+  virtual Result<LeaseRecord> acquire(const LeaseRecord& lease, TimestampMs now) = 0;
+  // Gives it up at once, if `owner` still holds it.
+  virtual Status release(const std::string& name, const std::string& owner) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Leases of a store several processes can share (DynamoDB); nullptr for one only a single process opens
+  // (SQLite).
+  virtual Leases* leases() { return nullptr; }
 
   virtual Result<std::vector<ChannelRecord>> list_channels() = 0;
   virtual Result<std::vector<DestinationRecord>>

@@ -30,14 +30,21 @@ class DynamoDb:
         test.process(Process([DYNALITE, "--port", str(port), "--createTableMs", "200", "--deleteTableMs", "0",
                               "--updateTableMs", "0"], "dynalite"))
         wait_for(lambda: tcp_port_listening(port), 20, "dynalite to listen")
-        self.proxy = DynamoDbProxy(f"http://127.0.0.1:{port}", {ACCESS_KEY_ID: SECRET_ACCESS_KEY}).start()
-        test.addCleanup(self.proxy.stop)
+        self.upstream = f"http://127.0.0.1:{port}"
+        self.test = test
+        self.proxy = self.another_proxy()
         # An empty home: no ~/.aws of the machine's user reaches Lunora.
         self.home = tempfile.mkdtemp(prefix="lunora-aws-home-")
 
-    def env(self, access_key_id=ACCESS_KEY_ID, secret=SECRET_ACCESS_KEY, secret_key=SECRET_KEY):
+    def another_proxy(self):
+        """A front door of its own to the same table: one node's path to DynamoDB can fail alone."""
+        proxy = DynamoDbProxy(self.upstream, {ACCESS_KEY_ID: SECRET_ACCESS_KEY}).start()
+        self.test.addCleanup(proxy.stop)
+        return proxy
+
+    def env(self, access_key_id=ACCESS_KEY_ID, secret=SECRET_ACCESS_KEY, secret_key=SECRET_KEY, proxy=None):
         return {"AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": access_key_id, "AWS_SECRET_ACCESS_KEY": secret,
-                "AWS_ENDPOINT_URL_DYNAMODB": self.proxy.url, "HOME": self.home, "AWS_PROFILE": "",
+                "AWS_ENDPOINT_URL_DYNAMODB": (proxy or self.proxy).url, "HOME": self.home, "AWS_PROFILE": "",
                 "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL": "", "LUNORA_SECRET_KEY": secret_key}
 
     def call(self, operation, payload):

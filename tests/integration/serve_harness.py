@@ -19,7 +19,7 @@ class Serve(Process):
     """One `lunora serve`. `data_dir` survives restarts; call restart() / kill9()."""
 
     def __init__(self, data_dir=None, env=None, extra=(), token=TOKEN, http_port=None, rtmp_port=None,
-                 srt_port=None, http_flag=True, cwd=None):
+                 srt_port=None, http_flag=True, cwd=None, wait_ready=True):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="lunora-serve-")
         self.http_port = http_port or free_port()
         self.rtmp_port = rtmp_port or free_port()
@@ -29,6 +29,7 @@ class Serve(Process):
         self.env = dict(env or {})
         self.http_flag = http_flag  # False: the test sets the HTTP address through the environment or a file
         self.cwd = cwd  # the process's working directory (None: the test's)
+        self.wait_ready_at_start = wait_ready  # False: a node that waits on standby before it serves
         self._start()
 
     def _start(self):
@@ -43,7 +44,11 @@ class Serve(Process):
         env.update(self.env)
         self._env_for_process = env
         super().__init__(args, "lunora-serve", env=env, cwd=self.cwd)
-        wait_for(self._ready, 20, "lunora serve to answer /healthz")
+        if self.wait_ready_at_start:
+            self.wait_ready()
+
+    def wait_ready(self, timeout=20):
+        wait_for(self._ready, timeout, "lunora serve to answer /healthz")
 
     def _ready(self):
         if not self.alive():

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "store/dynamodb/dynamodb_head.hpp"
+#include "store/dynamodb/dynamodb_leases.hpp"
 #include "store/dynamodb/dynamodb_records.hpp"
 #include "store/dynamodb/dynamodb_schema.hpp"
 #include "store/dynamodb/dynamodb_table.hpp"
@@ -79,7 +80,9 @@ Error changed_meanwhile(const std::string& what, int64_t put_version, std::optio
 // table's io_context is that thread's too.
 class DynamoDbStore final : public Store {
  public:
-  explicit DynamoDbStore(std::unique_ptr<DynamoDbTable> table) : table_(std::move(table)) {}
+  explicit DynamoDbStore(std::unique_ptr<DynamoDbTable> table) : table_(std::move(table)), leases_(*table_) {}
+
+  Leases* leases() override { return &leases_; }
 
   Result<std::vector<ChannelRecord>> list_channels() override {
     return list_records<ChannelRecord>(kChannels, dynamodb::channel_from);
@@ -125,6 +128,7 @@ class DynamoDbStore final : public Store {
   Status finish_pending();
 
   std::unique_ptr<DynamoDbTable> table_;
+  dynamodb::DynamoDbLeases leases_;
   // A commit whose Change is in the head but whose records could not all be written yet (DynamoDB refused,
   // throttled): every call finishes it first, so this node reads its own writes.
   bool pending_apply_ = false;

@@ -10,7 +10,7 @@
 // record keeps the sequence number of the Change that wrote it and is written only by a newer one; a deleted
 // record leaves a small tombstone carrying that number.
 //
-// Uses only GetItem, PutItem, Query, BatchWriteItem and DescribeTable (+ CreateTable with
+// Uses only GetItem, PutItem, DeleteItem, Query, BatchWriteItem and DescribeTable (+ CreateTable with
 // `create_table`), which is what the README's IAM policy grants.
 #pragma once
 

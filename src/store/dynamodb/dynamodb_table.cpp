@@ -73,15 +73,28 @@ Result<std::optional<Item>> DynamoDbTable::get(const ItemKey& key) {
   return std::optional<Item>(body["Item"]);
 }
 
-Status DynamoDbTable::put(const Item& item, const std::string& condition, const json& values) {
+Status DynamoDbTable::put(const Item& item, const std::string& condition, const json& values,
+                          const json& names) {
   json body = {{"Item", item}};
   if (!condition.empty()) body["ConditionExpression"] = condition;
   if (!values.is_null()) body["ExpressionAttributeValues"] = values;
+  if (!names.is_null()) body["ExpressionAttributeNames"] = names;
   const aws::AwsOutcome put = call("PutItem", std::move(body));
   if (!put) {
     const ItemKey key = key_of(item);
     return call_error(put, "put " + key.pk + " " + key.sk);
   }
+  return ok_status();
+}
+
+Status DynamoDbTable::remove(const ItemKey& key, const std::string& condition, const json& values,
+                             const json& names) {
+  json body = {{"Key", key_json(key)}};
+  if (!condition.empty()) body["ConditionExpression"] = condition;
+  if (!values.is_null()) body["ExpressionAttributeValues"] = values;
+  if (!names.is_null()) body["ExpressionAttributeNames"] = names;
+  const aws::AwsOutcome removed = call("DeleteItem", std::move(body));
+  if (!removed) return call_error(removed, "delete " + key.pk + " " + key.sk);
   return ok_status();
 }
 

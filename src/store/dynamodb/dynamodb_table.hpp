@@ -37,8 +37,13 @@ class DynamoDbTable {
 
   // Strongly consistent: a node reads what any node wrote before.
   Result<std::optional<Item>> get(const ItemKey& key);
-  // `condition` empty: unconditional. A failed condition is an error with code kConflict.
-  Status put(const Item& item, const std::string& condition = {}, const nlohmann::json& values = nullptr);
+  // `condition` empty: unconditional. A failed condition is an error with code kConflict. `names` maps
+  // #placeholders to attribute names that are reserved words ("owner").
+  Status put(const Item& item, const std::string& condition = {}, const nlohmann::json& values = nullptr,
+             const nlohmann::json& names = nullptr);
+  // Deletes one item; with `condition` a failed condition is kConflict.
+  Status remove(const ItemKey& key, const std::string& condition = {}, const nlohmann::json& values = nullptr,
+                const nlohmann::json& names = nullptr);
   // Every item of a partition, in sort key order (reverse when `forward` is false), following the pages;
   // `sk_condition` narrows it ("sk > :after" with `values`), `limit` 0 = all.
   Result<std::vector<Item>> query(const std::string& pk, const std::string& sk_condition = {},
