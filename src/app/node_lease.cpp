@@ -54,7 +54,11 @@ bool wait_until_active(store::Leases& leases, const NodeLeaseOptions& options,
   const auto poll = std::max(std::chrono::milliseconds(100), options.lease / 4);
   std::string last_holder;
   while (!stop.load()) {
-    auto held = leases.acquire(our_lease(options), wall_clock_ms());
+    // A read first: a failed conditional write costs a write unit, and a standby would pay it every poll.
+    auto held = leases.holder(kActiveNodeLease);
+    const bool taken = held && !held->owner.empty() && held->owner != options.node_id &&
+                       held->expires_at >= wall_clock_ms();
+    if (held && !taken) held = leases.acquire(our_lease(options), wall_clock_ms());
     if (held && held->owner == options.node_id) return true;
     if (!held) {
       spdlog::warn("event=lease_unavailable lease={} error=\"{}\"", kActiveNodeLease, held.error().message());

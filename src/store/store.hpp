@@ -99,6 +99,8 @@ class Leases {
   virtual Result<LeaseRecord> acquire(const LeaseRecord& lease, TimestampMs now) = 0;
   // Gives it up at once, if `owner` still holds it.
   virtual Status release(const std::string& name, const std::string& owner) = 0;
+  // Who holds it (owner "" when no one does; it may have expired), by a read: cheaper than a failed acquire.
+  virtual Result<LeaseRecord> holder(const std::string& name) = 0;
 };
 
 class Store {

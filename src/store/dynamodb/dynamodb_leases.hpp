@@ -14,10 +14,9 @@ class DynamoDbLeases final : public Leases {
 
   Result<LeaseRecord> acquire(const LeaseRecord& lease, TimestampMs now) override;
   Status release(const std::string& name, const std::string& owner) override;
+  Result<LeaseRecord> holder(const std::string& name) override;
 
  private:
-  Result<LeaseRecord> holder(const std::string& name);
-
   DynamoDbTable& table_;
 };
 
