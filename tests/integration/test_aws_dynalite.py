@@ -1,7 +1,8 @@
-"""The AWS client against dynalite (npm `dynalite@4.0.0`, pinned in tests/services/ and installed by `make test`,
-a DynamoDB implementation standing in for the real service, which cannot be reached here): starts it on
-127.0.0.1 and runs lunora_service_tests (CreateTable, PutItem, GetItem, and dynalite's own
-ConditionalCheckFailed, ResourceNotFound and Validation errors) against it."""
+"""The AWS client and the DynamoDB store against dynalite (npm `dynalite@4.0.0`, pinned in tests/services/ and
+installed by `make test`, a DynamoDB implementation standing in for the real service, which cannot be reached
+here): starts it on 127.0.0.1 and runs lunora_service_tests against it: the client (CreateTable, PutItem,
+GetItem, and dynalite's own ConditionalCheckFailed, ResourceNotFound and Validation errors) and the store
+conformance suite, the same tests the SQLite store passes, on the DynamoDB store."""
 import os
 import subprocess
 
@@ -24,6 +25,8 @@ class AwsDynaliteTest(IntegrationTest):
                                        "--deleteTableMs", "0", "--updateTableMs", "0"], "dynalite"))
         wait_for(lambda: tcp_port_listening(port), 20, "dynalite to listen")
         env = dict(os.environ, LUNORA_TEST_DYNALITE_URL=f"http://127.0.0.1:{port}")
+        listed = subprocess.run([SERVICE_TESTS, "--gtest_list_tests"], capture_output=True, text=True, timeout=60)
+        self.assertIn("DynamoDb/StoreConformance.", listed.stdout, "the store conformance suite is not built in")
         result = subprocess.run([SERVICE_TESTS, "--gtest_brief=1"], env=env, capture_output=True, text=True,
                                 timeout=120)
         self.assertEqual(result.returncode, 0, result.stdout[-4000:] + result.stderr[-2000:])
