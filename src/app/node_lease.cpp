@@ -56,8 +56,8 @@ bool wait_until_active(store::Leases& leases, const NodeLeaseOptions& options,
   while (!stop.load()) {
     // A read first: a failed conditional write costs a write unit, and a standby would pay it every poll.
     auto held = leases.holder(kActiveNodeLease);
-    const bool taken = held && !held->owner.empty() && held->owner != options.node_id &&
-                       held->expires_at >= wall_clock_ms();
+    const bool taken =
+        held && !held->owner.empty() && held->owner != options.node_id && held->expires_at >= wall_clock_ms();
     if (held && !taken) held = leases.acquire(our_lease(options), wall_clock_ms());
     if (held && held->owner == options.node_id) return true;
     if (!held) {
@@ -75,10 +75,10 @@ bool wait_until_active(store::Leases& leases, const NodeLeaseOptions& options,
   return false;
 }
 
-NodeLeaseKeeper::NodeLeaseKeeper(boost::asio::any_io_executor control, store::Leases& leases,
+NodeLeaseKeeper::NodeLeaseKeeper(const boost::asio::any_io_executor& control, store::Leases& leases,
                                  NodeLeaseOptions options,
                                  std::function<void(const store::LeaseRecord&)> lost)
-    : timer_(std::move(control)), leases_(leases), options_(std::move(options)), lost_(std::move(lost)) {}
+    : timer_(control), leases_(leases), options_(std::move(options)), lost_(std::move(lost)) {}
 
 void NodeLeaseKeeper::start() {
   schedule();

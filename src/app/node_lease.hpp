@@ -38,8 +38,8 @@ bool standby_until_active(store::Leases& leases, const NodeLeaseOptions& options
 // keeps streaming meanwhile (README: what an unreachable table means).
 class NodeLeaseKeeper {
  public:
-  NodeLeaseKeeper(boost::asio::any_io_executor control, store::Leases& leases, NodeLeaseOptions options,
-                  std::function<void(const store::LeaseRecord& holder)> lost);
+  NodeLeaseKeeper(const boost::asio::any_io_executor& control, store::Leases& leases,
+                  NodeLeaseOptions options, std::function<void(const store::LeaseRecord& holder)> lost);
 
   void start();
   // Cancels the renewals and gives the lease up, so that a standby takes over at once. Control thread only.

@@ -94,14 +94,16 @@ Result<Head> head_from(const Item& item) {
   head.writer = reader.text("writer");
   if (auto read = reader.status(); !read) return read.error();
   if (auto read = read_texts(item, "recent_writers", head.recent_writers); !read) return read.error();
-  if (auto read = read_records(item, "put_channels", channel_from, head.put_channels); !read)
+  if (auto read = read_records(item, "put_channels", channel_from, head.put_channels); !read) {
     return read.error();
+  }
   if (auto read = read_records(item, "put_destinations", destination_from, head.put_destinations); !read) {
     return read.error();
   }
   if (auto read = read_texts(item, "delete_channels", head.delete_channels); !read) return read.error();
-  if (auto read = read_texts(item, "delete_destinations", head.delete_destinations); !read)
+  if (auto read = read_texts(item, "delete_destinations", head.delete_destinations); !read) {
     return read.error();
+  }
   if (auto read = read_records(item, "events", event_from, head.events); !read) return read.error();
   return head;
 }

@@ -24,7 +24,7 @@ Result<LeaseRecord> DynamoDbLeases::acquire(const LeaseRecord& lease, TimestampM
 }
 
 Status DynamoDbLeases::release(const std::string& name, const std::string& owner) {
-  const Status removed =
+  Status removed =
       table_.remove({kLeases, name}, "#owner = :me", {{":me", text_value(owner)}}, {{"#owner", "owner"}});
   // Someone else's by now: nothing of ours to give up.
   if (!removed && removed.error().code() == ErrorCode::kConflict) return ok_status();

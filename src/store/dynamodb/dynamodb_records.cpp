@@ -200,8 +200,9 @@ int64_t AttributeReader::number(const char* name) {
   const auto& digits = value->get_ref<const std::string&>();
   int64_t number = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-  if (ec != std::errc() || end != digits.data() + digits.size())
+  if (ec != std::errc() || end != digits.data() + digits.size()) {
     fail(name, "is not a whole number: " + digits);
+  }
   return number;
 }
 

@@ -68,9 +68,7 @@ Status create(DynamoDbTable& table) {
   return created.error().to_error().wrap("create DynamoDB table " + table.name());
 }
 
-}  // namespace
-
-Status prepare_table(DynamoDbTable& table, const DynamoDbStoreOptions& options) {
+Status wait_until_ready(DynamoDbTable& table, const DynamoDbStoreOptions& options) {
   const auto give_up = std::chrono::steady_clock::now() + options.create_wait;
   bool created = false;
   for (;;) {
@@ -101,6 +99,18 @@ Status prepare_table(DynamoDbTable& table, const DynamoDbStoreOptions& options) 
                                             std::to_string(options.create_wait.count()) + " ms");
     }
     std::this_thread::sleep_for(kPollEvery);
+  }
+}
+
+}  // namespace
+
+Status prepare_table(DynamoDbTable& table, const DynamoDbStoreOptions& options) {
+  // DescribeTable's answer is read with nlohmann's accessors, which throw on a member of an unexpected type.
+  try {
+    return wait_until_ready(table, options);
+  } catch (const nlohmann::json::exception& e) {
+    return Error(ErrorCode::kParse, "DynamoDB table " + table.name() +
+                                        ": DescribeTable answered an unexpected " + "document: " + e.what());
   }
 }
 

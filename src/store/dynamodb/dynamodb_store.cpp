@@ -253,7 +253,11 @@ Status DynamoDbStore::check_destination_puts(const Change& change, Head& next) {
       if (!parent_version) return parent_version.error();
       parent_exists = parent_version->has_value();
     }
-    if (!parent_exists) return Error(ErrorCode::kNotFound, what + ": channel " + parent + " does not exist");
+    if (!parent_exists) {
+      std::string message = what;
+      message += ": channel " + parent + " does not exist";
+      return Error(ErrorCode::kNotFound, std::move(message));
+    }
     ++destination.version;
     next.put_destinations.push_back(std::move(destination));
   }
@@ -343,13 +347,13 @@ Status DynamoDbStore::apply(const Head& head) {
   // Only if the head still holds this Change: a newer one applied it already.
   Item applied = dynamodb::head_item(head);
   applied["applied"] = {{"BOOL", true}};
-  const Status marked = table_->put(applied, "seq = :seq", {{":seq", dynamodb::number_value(head.seq)}});
+  Status marked = table_->put(applied, "seq = :seq", {{":seq", dynamodb::number_value(head.seq)}});
   if (!marked && marked.error().code() != ErrorCode::kConflict) return marked;
   return ok_status();
 }
 
 Status DynamoDbStore::write_newer(const Item& item, int64_t seq) {
-  const Status written = table_->put(item, kNewerOnly, {{":seq", dynamodb::number_value(seq)}});
+  Status written = table_->put(item, kNewerOnly, {{":seq", dynamodb::number_value(seq)}});
   // A failed condition: this Change or a newer one wrote the record already.
   if (!written && written.error().code() == ErrorCode::kConflict) return ok_status();
   return written;

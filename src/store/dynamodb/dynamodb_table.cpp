@@ -31,12 +31,22 @@ json key_json(const ItemKey& key) {
   return {{"pk", {{"S", key.pk}}}, {"sk", {{"S", key.sk}}}};
 }
 
+namespace {
+
+std::string key_part(const Item& item, const char* name) {
+  if (!item.is_object()) return {};
+  auto part = item.find(name);
+  if (part == item.end() || !part->is_object()) return {};
+  auto text = part->find("S");
+  return text != part->end() && text->is_string() ? text->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 ItemKey key_of(const Item& item) {
   ItemKey key;
-  if (auto pk = item.find("pk"); pk != item.end() && pk->contains("S"))
-    key.pk = (*pk)["S"].get<std::string>();
-  if (auto sk = item.find("sk"); sk != item.end() && sk->contains("S"))
-    key.sk = (*sk)["S"].get<std::string>();
+  key.pk = key_part(item, "pk");
+  key.sk = key_part(item, "sk");
   return key;
 }
 
