@@ -94,7 +94,7 @@ AwsClient::AwsClient(AwsClientOptions options, Endpoint endpoint, std::shared_pt
       tls_(std::move(tls)),
       retry_(std::move(retry)) {}
 
-asio::awaitable<AwsOutcome> AwsClient::send(AwsRequest request) const {
+asio::awaitable<AwsOutcome> AwsClient::send(AwsRequest request, HttpConnectionPool* connections) const {
   const auto deadline = steady_clock::now() + options_.deadline;
   for (int attempt = 1;; ++attempt) {
     // Signed again for every attempt: X-Amz-Date must stay within five minutes of the service's clock.
@@ -121,8 +121,8 @@ asio::awaitable<AwsOutcome> AwsClient::send(AwsRequest request) const {
     http.headers.emplace_back("User-Agent", "lunora");
 
     const auto attempt_deadline = std::min(deadline, steady_clock::now() + options_.attempt_timeout);
-    Result<HttpResponse> response = co_await http_exchange(endpoint_, *tls_, std::move(http),
-                                                           attempt_deadline, options_.max_response_bytes);
+    Result<HttpResponse> response = co_await http_exchange(
+        endpoint_, *tls_, std::move(http), attempt_deadline, options_.max_response_bytes, connections);
     AwsOutcome outcome = response ? interpret(*response) : AwsOutcome(transport_error(response.error()));
     if (outcome.ok()) {
       AwsResponse value = std::move(outcome).value();

@@ -26,6 +26,8 @@ class context;
 
 namespace lunora::aws {
 
+class HttpConnectionPool;
+
 struct AwsRequest {
   std::string method = "POST";
   std::string path = "/";  // as on the wire: the caller percent-encodes each segment
@@ -94,7 +96,10 @@ class AwsClient {
   // may have been applied: a conditional write can then fail its condition on the retry, and callers of such
   // writes must check whether the item already holds what they wrote.
   // Calls may run concurrently: the client's state is immutable after create() (the random source locks).
-  boost::asio::awaitable<AwsOutcome> send(AwsRequest request) const;
+  // `connections`: keep-alive connections to reuse and keep (http_exchange.hpp); the caller owns it, and it
+  // must go before the io_context the calls ran on. Null: a new connection per attempt.
+  boost::asio::awaitable<AwsOutcome> send(AwsRequest request,
+                                          HttpConnectionPool* connections = nullptr) const;
 
   const Endpoint& endpoint() const { return endpoint_; }
 

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <optional>
 
 namespace lunora::aws {
 
@@ -48,24 +49,44 @@ http::request<http::string_body> to_beast(const Endpoint& endpoint, HttpRequest 
   return out;
 }
 
+// What one request on a connection gave: the response (or why none came), whether the connection may carry
+// another request, and whether the server sent nothing at all (a kept-alive connection it had closed).
+struct Exchanged {
+  Result<HttpResponse> response;
+  bool keep_alive = false;
+  bool nothing_received = false;
+};
+
+// Built by plain functions: GCC 12 miscompiles braced temporaries inside coroutines.
+Exchanged exchange_failed(Error error, bool nothing_received) {
+  Exchanged out{std::move(error)};
+  out.nothing_received = nothing_received;
+  return out;
+}
+
+Exchanged exchange_done(http::response<http::string_body> response) {
+  HttpResponse out;
+  out.status = static_cast<int>(response.result_int());
+  for (const auto& field : response) out.headers.emplace_back(field.name_string(), field.value());
+  out.body = std::move(response.body());
+  Exchanged done{std::move(out)};
+  done.keep_alive = response.keep_alive();
+  return done;
+}
+
 template <typename Stream>
-awaitable<Result<HttpResponse>> write_and_read(Stream& stream, http::request<http::string_body> request,
-                                               const std::string& peer, size_t max_response_bytes) {
+awaitable<Exchanged> write_and_read(Stream& stream, http::request<http::string_body>& request,
+                                    const std::string& peer, size_t max_response_bytes) {
   if (auto [ec, n] = co_await http::async_write(stream, request, nothrow); ec) {
-    co_return failure(ec, "sending the request to " + peer);
+    co_return exchange_failed(failure(ec, "sending the request to " + peer), true);
   }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(max_response_bytes);
   if (auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow); ec) {
-    co_return failure(ec, "reading the response of " + peer);
+    co_return exchange_failed(failure(ec, "reading the response of " + peer), !parser.got_some());
   }
-  http::response<http::string_body> response = parser.release();
-  HttpResponse out;
-  out.status = static_cast<int>(response.result_int());
-  for (const auto& field : response) out.headers.emplace_back(field.name_string(), field.value());
-  out.body = std::move(response.body());
-  co_return out;
+  co_return exchange_done(parser.release());
 }
 
 bool is_ip_address(const std::string& host) {
@@ -90,10 +111,55 @@ std::shared_ptr<ssl::context> make_verifying_tls_context() {
   return ctx;
 }
 
-awaitable<Result<HttpResponse>> http_exchange(const Endpoint& endpoint, ssl::context& tls,
-                                              HttpRequest request,
-                                              std::chrono::steady_clock::time_point deadline,
-                                              size_t max_response_bytes) {
+struct HttpConnectionPool::Connection {
+  asio::any_io_executor executor;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  std::chrono::steady_clock::time_point idle_since;
+
+  beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+};
+
+HttpConnectionPool::HttpConnectionPool(size_t max_idle, std::chrono::milliseconds max_idle_time)
+    : max_idle_(max_idle), max_idle_time_(max_idle_time) {}
+
+HttpConnectionPool::~HttpConnectionPool() = default;
+
+size_t HttpConnectionPool::idle() const {
+  std::lock_guard lock(mutex_);
+  return idle_.size();
+}
+
+std::unique_ptr<HttpConnectionPool::Connection> HttpConnectionPool::take(
+    const asio::any_io_executor& executor) {
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  // Servers close idle connections (DynamoDB after about a minute): older ones are dropped, not tried.
+  std::erase_if(idle_, [&](const auto& c) { return now - c->idle_since > max_idle_time_; });
+  // The newest first: the least likely to have been closed by the server.
+  for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+    if ((*it)->executor == executor) {
+      auto connection = std::move(*it);
+      idle_.erase(std::next(it).base());
+      return connection;
+    }
+  }
+  return nullptr;
+}
+
+void HttpConnectionPool::give_back(std::unique_ptr<Connection> connection) {
+  connection->idle_since = std::chrono::steady_clock::now();
+  connection->tcp().expires_never();
+  std::lock_guard lock(mutex_);
+  if (idle_.size() >= max_idle_) idle_.erase(idle_.begin());
+  idle_.push_back(std::move(connection));
+}
+
+namespace {
+
+// A new connection: resolved, connected and, for https, handshaken, before `deadline`.
+awaitable<Result<std::unique_ptr<HttpConnectionPool::Connection>>> open_connection(
+    const Endpoint& endpoint, ssl::context& tls, std::chrono::steady_clock::time_point deadline) {
   const std::string peer = endpoint.host + ":" + std::to_string(endpoint.port);
   auto executor = co_await asio::this_coro::executor;
   // getaddrinfo cannot be cancelled; it has its own timeouts, and the deadline is checked once it returns.
@@ -105,22 +171,19 @@ awaitable<Result<HttpResponse>> http_exchange(const Endpoint& endpoint, ssl::con
     co_return Error(ErrorCode::kTimeout, "resolving " + endpoint.host + ": timed out");
   }
 
-  // The stream's expiry bounds every operation below (connect, handshake, write, read) by the deadline.
+  auto connection = std::make_unique<HttpConnectionPool::Connection>();
+  connection->executor = executor;
+  // The stream's expiry bounds every operation (connect, handshake, write, read) by the deadline.
   beast::tcp_stream tcp(executor);
   tcp.expires_at(deadline);
   if (auto [ec, ep] = co_await tcp.async_connect(endpoints, nothrow); ec) {
     co_return failure(ec, "connecting to " + peer);
   }
-  http::request<http::string_body> beast_request = to_beast(endpoint, std::move(request));
   if (!endpoint.tls) {
-    Result<HttpResponse> response =
-        co_await write_and_read(tcp, std::move(beast_request), peer, max_response_bytes);
-    boost::system::error_code ignored;
-    tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    co_return response;
+    connection->plain.emplace(std::move(tcp));
+    co_return connection;
   }
-
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls);
+  auto& stream = connection->secure.emplace(std::move(tcp), tls);
   // SNI names hosts, never addresses (RFC 6066); verification checks either against the certificate.
   if (!is_ip_address(endpoint.host) &&
       !SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
@@ -135,8 +198,54 @@ awaitable<Result<HttpResponse>> http_exchange(const Endpoint& endpoint, ssl::con
         ? error
         : Error(ErrorCode::kTls, error.message());
   }
+  co_return connection;
+}
+
+void close(HttpConnectionPool::Connection& connection) {
   // No TLS close_notify: the response is complete (Content-Length framed) and the socket closes anyway.
-  co_return co_await write_and_read(stream, std::move(beast_request), peer, max_response_bytes);
+  boost::system::error_code ignored;
+  connection.tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  connection.tcp().close();
+}
+
+}  // namespace
+
+awaitable<Result<HttpResponse>> http_exchange(const Endpoint& endpoint, ssl::context& tls,
+                                              HttpRequest request,
+                                              std::chrono::steady_clock::time_point deadline,
+                                              size_t max_response_bytes, HttpConnectionPool* pool) {
+  const std::string peer = endpoint.host + ":" + std::to_string(endpoint.port);
+  http::request<http::string_body> beast_request = to_beast(endpoint, std::move(request));
+  std::unique_ptr<HttpConnectionPool::Connection> connection;
+  if (pool != nullptr) connection = pool->take(co_await asio::this_coro::executor);
+  bool reused = connection != nullptr;
+  for (;;) {
+    if (!connection) {
+      auto opened = co_await open_connection(endpoint, tls, deadline);
+      if (!opened) co_return opened.error();
+      connection = std::move(*opened);
+    }
+    connection->tcp().expires_at(deadline);
+    Exchanged exchanged = exchange_failed(Error(ErrorCode::kInternal, "no exchange"), false);
+    if (connection->secure) {
+      exchanged = co_await write_and_read(*connection->secure, beast_request, peer, max_response_bytes);
+    } else {
+      exchanged = co_await write_and_read(*connection->plain, beast_request, peer, max_response_bytes);
+    }
+    if (!exchanged.response && reused && exchanged.nothing_received &&
+        exchanged.response.error().code() == ErrorCode::kClosed) {
+      // The server had closed the idle connection: it never saw the request. Once more, on a new one.
+      connection.reset();
+      reused = false;
+      continue;
+    }
+    if (exchanged.response && exchanged.keep_alive && pool != nullptr) {
+      pool->give_back(std::move(connection));
+    } else {
+      close(*connection);
+    }
+    co_return std::move(exchanged.response);
+  }
 }
 
 }  // namespace lunora::aws

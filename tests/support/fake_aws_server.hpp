@@ -1,6 +1,8 @@
 // A scripted HTTP(S) server on 127.0.0.1 standing in for an AWS endpoint in the client tests: it answers the
 // n-th request with the n-th reply of its script (the last one repeats), records every request, and can hold
-// a request unanswered to test timeouts. Runs its own io_context on its own thread.
+// a request unanswered to test timeouts. By default it closes each connection after one answer without saying
+// so (as a server closing an idle keep-alive connection does); `keep_alive` serves requests on a connection
+// until the client closes it. Runs its own io_context on its own thread.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -47,9 +49,11 @@ struct RecordedAwsRequest {
 class FakeAwsServer {
  public:
   // `tls`: serve HTTPS with that context (its certificate and key already loaded).
-  explicit FakeAwsServer(std::vector<FakeAwsReply> script, boost::asio::ssl::context* tls = nullptr)
+  explicit FakeAwsServer(std::vector<FakeAwsReply> script, boost::asio::ssl::context* tls = nullptr,
+                         bool keep_alive = false)
       : script_(std::move(script)),
         tls_(tls),
+        keep_alive_(keep_alive),
         acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
     boost::asio::co_spawn(io_, accept_loop(this), boost::asio::detached);
     thread_ = std::thread([this] { io_.run(); });
@@ -74,6 +78,10 @@ class FakeAwsServer {
     std::lock_guard lock(mutex_);
     return tls_handshake_failures_;
   }
+  int connections() const {
+    std::lock_guard lock(mutex_);
+    return connections_;
+  }
 
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -84,6 +92,10 @@ class FakeAwsServer {
     for (;;) {
       auto [ec, socket] = co_await self->acceptor_.async_accept(nothrow);
       if (ec) co_return;
+      {
+        std::lock_guard lock(self->mutex_);
+        ++self->connections_;
+      }
       boost::asio::co_spawn(self->io_, session(self, std::move(socket)), boost::asio::detached);
     }
   }
@@ -91,7 +103,8 @@ class FakeAwsServer {
   static boost::asio::awaitable<void> session(FakeAwsServer* self, boost::asio::ip::tcp::socket socket) {
     if (!self->tls_) {
       boost::beast::tcp_stream stream(std::move(socket));
-      co_await serve_one(self, stream);
+      while (co_await serve_one(self, stream) && self->keep_alive_) {
+      }
       co_return;
     }
     boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(socket), *self->tls_);
@@ -101,26 +114,29 @@ class FakeAwsServer {
       ++self->tls_handshake_failures_;
       co_return;
     }
-    co_await serve_one(self, stream);
+    while (co_await serve_one(self, stream) && self->keep_alive_) {
+    }
   }
 
+  // True when it answered and the connection is still usable.
   template <typename Stream>
-  static boost::asio::awaitable<void> serve_one(FakeAwsServer* self, Stream& stream) {
+  static boost::asio::awaitable<bool> serve_one(FakeAwsServer* self, Stream& stream) {
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
     Request request;
-    if (auto [ec, n] = co_await http::async_read(stream, buffer, request, nothrow); ec) co_return;
+    if (auto [ec, n] = co_await http::async_read(stream, buffer, request, nothrow); ec) co_return false;
     const FakeAwsReply reply = self->record(request);
     if (reply.never_answer) {
       boost::asio::steady_timer forever(self->io_, boost::asio::steady_timer::time_point::max());
       co_await forever.async_wait(nothrow);
-      co_return;
+      co_return false;
     }
     http::response<http::string_body> response(static_cast<http::status>(reply.status), 11);
     for (const auto& [name, value] : reply.headers) response.set(name, value);
     response.body() = reply.body;
     response.prepare_payload();
-    co_await http::async_write(stream, response, nothrow);
+    auto [ec, n] = co_await http::async_write(stream, response, nothrow);
+    co_return !ec;
   }
 
   FakeAwsReply record(const Request& request) {
@@ -140,12 +156,14 @@ class FakeAwsServer {
 
   const std::vector<FakeAwsReply> script_;
   boost::asio::ssl::context* tls_;
+  const bool keep_alive_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;
-  mutable std::mutex mutex_;  // guards requests_ and tls_handshake_failures_: written on the server thread
+  mutable std::mutex mutex_;  // guards requests_ and the counters: written on the server thread
   std::vector<RecordedAwsRequest> requests_;
   int tls_handshake_failures_ = 0;
+  int connections_ = 0;  // accepted
 };
 
 }  // namespace lunora::testing

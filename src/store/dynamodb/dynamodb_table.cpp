@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "aws/http_exchange.hpp"
+
 namespace lunora::store::dynamodb {
 namespace {
 
@@ -17,8 +19,9 @@ constexpr int kUnprocessedRounds = 8;
 
 // A plain function, not a lambda, goes into co_spawn (GCC 12's coroutine bug, see src/api/api_routes.cpp).
 boost::asio::awaitable<void> send_into(const aws::AwsClient* client, aws::AwsRequest request,
+                                       aws::HttpConnectionPool* connections,
                                        std::optional<aws::AwsOutcome>* out) {
-  out->emplace(co_await client->send(std::move(request)));
+  out->emplace(co_await client->send(std::move(request), connections));
 }
 
 Error call_error(const aws::AwsOutcome& outcome, const std::string& doing) {
@@ -51,7 +54,11 @@ ItemKey key_of(const Item& item) {
 }
 
 DynamoDbTable::DynamoDbTable(std::unique_ptr<aws::AwsClient> client, std::string name)
-    : client_(std::move(client)), name_(std::move(name)) {}
+    : client_(std::move(client)),
+      name_(std::move(name)),
+      connections_(std::make_unique<aws::HttpConnectionPool>()) {}
+
+DynamoDbTable::~DynamoDbTable() = default;
 
 aws::AwsOutcome DynamoDbTable::call(const char* operation, json body) {
   body["TableName"] = name_;
@@ -62,7 +69,8 @@ aws::AwsOutcome DynamoDbTable::send(const char* operation, const json& body) {
   std::optional<aws::AwsOutcome> out;
   io_.restart();
   boost::asio::co_spawn(io_,
-                        send_into(client_.get(), aws::json_rpc_request(kTargetPrefix, operation, body), &out),
+                        send_into(client_.get(), aws::json_rpc_request(kTargetPrefix, operation, body),
+                                  connections_.get(), &out),
                         boost::asio::detached);
   io_.run();  // returns when the call has ended: the client's deadline bounds it
   if (!out) {

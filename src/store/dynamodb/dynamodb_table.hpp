@@ -26,6 +26,9 @@ struct ItemKey {
 class DynamoDbTable {
  public:
   DynamoDbTable(std::unique_ptr<aws::AwsClient> client, std::string name);
+  ~DynamoDbTable();
+  DynamoDbTable(const DynamoDbTable&) = delete;
+  DynamoDbTable& operator=(const DynamoDbTable&) = delete;
 
   const std::string& name() const { return name_; }
   const aws::AwsClient& client() const { return *client_; }
@@ -53,10 +56,13 @@ class DynamoDbTable {
   Status delete_all(const std::vector<ItemKey>& keys);
 
  private:
+  // Runs one call at a time to its end; only the thread calling the store uses it. Declared first: the
+  // connections below belong to it and must close before it goes.
+  boost::asio::io_context io_;
   std::unique_ptr<aws::AwsClient> client_;
   std::string name_;
-  // Runs one call at a time to its end; only the thread calling the store uses it.
-  boost::asio::io_context io_;
+  // Keep-alive connections to DynamoDB: a store call is several requests in a row.
+  std::unique_ptr<aws::HttpConnectionPool> connections_;
 };
 
 // Attribute values.
