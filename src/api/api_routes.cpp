@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "api/http/http_forwarder.hpp"
 #include "api/playback/playback_routes.hpp"
 #include "control/secret_box.hpp"
 
@@ -21,8 +22,16 @@ using asio::awaitable;
 using control::ControlPlane;
 using control::Outcome;
 
+constexpr const char* kForwardToHeader = "X-Lunora-Forward-To";
+
 HttpResponse to_response(const Outcome& outcome) {
   HttpResponse response;
+  if (!outcome.forward_to.empty()) {
+    // Taken up by forward_if_asked() below: the request goes on to the node that drives the channel.
+    response.status = 307;
+    response.headers.emplace_back(kForwardToHeader, outcome.forward_to);
+    return response;
+  }
   response.status = outcome.status;
   if (outcome.status == 204) {
     response.content_type.clear();
@@ -70,6 +79,43 @@ awaitable<HttpReply> slate_picture_reply(ControlPlane* control, std::string id) 
 
 awaitable<HttpReply> reply_now(HttpReply reply) {
   co_return reply;
+}
+
+std::string forward_target(const HttpReply& reply) {
+  const auto* response = std::get_if<HttpResponse>(&reply);
+  if (response == nullptr || response->status != 307) return {};
+  for (const auto& [name, value] : response->headers) {
+    if (name == kForwardToHeader) return value;
+  }
+  return {};
+}
+
+awaitable<int> refresh_from_store(ControlPlane* control) {
+  control->refresh_from_store();
+  control->publish_snapshot();
+  co_return 0;
+}
+
+awaitable<HttpReply> sync_after_forward(ControlPlane* control, HttpResponse answer) {
+  // The write landed on the other node: this node reads it from the store before answering, so that the
+  // client's next read here sees it.
+  co_await asio::co_spawn(control->executor(), refresh_from_store(control), asio::use_awaitable);
+  co_return answer;
+}
+
+// A command for a channel another node drives: the request goes on to that node once (never again from
+// there: a channel moving between nodes answers 503), and its answer is ours.
+awaitable<HttpReply> forward_if_asked(HttpReply reply, HttpRequest* request, ControlPlane* control,
+                                      std::string node_id) {
+  const std::string target = forward_target(reply);
+  if (target.empty()) co_return reply;
+  if (!request->header(kForwardedHeader).empty()) {
+    co_return json_error(503, "channel_moving",
+                         "the channel moved to another node while this request was on its way; try again");
+  }
+  HttpResponse answer = co_await forward_request(*request, target, node_id);
+  if (request->method != "GET" && answer.status < 300) co_return co_await sync_after_forward(control, answer);
+  co_return answer;
 }
 
 class Auth {
@@ -130,11 +176,12 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
   auto auth = std::make_shared<Auth>(options.admin_token_sha256);
   ControlPlane* cp = &control;
 
-  // Wraps a handler with the token check.
-  auto guarded = [auth](Handler handler) -> Handler {
-    return [auth, handler = std::move(handler)](HttpRequest& request) -> awaitable<HttpReply> {
+  // Wraps a handler with the token check, and sends a command for a channel another node drives there.
+  auto guarded = [auth, cp, node_id = options.node_id](Handler handler) -> Handler {
+    return [auth, cp, node_id, handler = std::move(handler)](HttpRequest& request) -> awaitable<HttpReply> {
       if (auto refused = auth->check(request)) co_return *refused;
-      co_return co_await handler(request);
+      HttpReply reply = co_await handler(request);
+      co_return co_await forward_if_asked(std::move(reply), &request, cp, node_id);
     };
   };
   // A handler taking the parsed JSON body.

@@ -15,6 +15,7 @@ struct ApiOptions {
   std::string admin_token_sha256;  // hex SHA-256 of the admin token
   size_t sse_max_queued = 5000;    // events buffered per SSE client before it is dropped (it resumes)
   std::shared_ptr<const StaticAssets> assets;  // the player page and its scripts (null: none)
+  std::string node_id;  // several nodes on one store: this node, named on the requests it forwards
 };
 
 // Adds every route (REST API v1 and playback) to `router`.

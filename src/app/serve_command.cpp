@@ -16,7 +16,7 @@
 
 #include "api/api_routes.hpp"
 #include "api/http/http_server.hpp"
-#include "app/node_lease.hpp"
+#include "app/node_id.hpp"
 #include "app/serve_settings.hpp"
 #include "app/store_opener.hpp"
 #include "control/control_plane.hpp"
@@ -35,12 +35,6 @@ constexpr const char* kSecretKeyCheckText = "lunora secret key check";
 // A value sealed under the key on first start: a node started later with another key (a lost secret.key, a
 // second node on the same DynamoDB table without the same LUNORA_SECRET_KEY) stops here, instead of failing
 // to open every stream key later.
-// Where this node's API answers, for the nodes on standby to show.
-std::string node_url(const ServeSettings& settings, const std::pair<std::string, uint16_t>& http) {
-  if (!settings.public_url.empty()) return settings.public_url;
-  return "http://" + http.first + ":" + std::to_string(http.second);
-}
-
 Status check_secret_key(store::Store& store, const control::SecretBox& secrets,
                         const ServeSettings& settings) {
   auto stored = store.get_setting(kSecretKeyCheckSetting);
@@ -148,18 +142,6 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
 
-  // On a shared store one node is active; the others wait here, before binding any port.
-  std::optional<NodeLeaseOptions> node;
-  if (store::Leases* leases = (*store)->leases()) {
-    node = NodeLeaseOptions{make_node_id(), node_url(settings, *http_address),
-                            std::chrono::milliseconds(settings.lease_ms)};
-    if (!standby_until_active(*leases, *node)) {
-      spdlog::info("event=serve_stopped node={} active=false", node->node_id);
-      return 0;
-    }
-    spdlog::info("event=node_active node={} lease_ms={}", node->node_id, settings.lease_ms);
-  }
-
   asio::io_context io;          // network I/O: HTTP, RTMP in and out
   asio::io_context control_io;  // the control thread: domain state and the store
   auto io_guard = asio::make_work_guard(io);
@@ -204,6 +186,15 @@ int run_serve(const ServeArgs& args) {
   control_options.http_base_url = !settings.public_url.empty() ? settings.public_url
                                                                : "http://" + control_options.public_host +
                                                                      ":" + std::to_string(http.port());
+  // On a shared store every node drives its share of the channels and forwards commands for the others.
+  std::string node_id;
+  if ((*store)->leases() != nullptr) {
+    node_id = make_node_id();
+    const std::string host = http_options.host == "0.0.0.0" ? control_options.public_host : http_options.host;
+    control_options.cluster =
+        control::ControlOptions::Cluster{node_id, "http://" + host + ":" + std::to_string(http.port()),
+                                         std::chrono::milliseconds(settings.lease_ms)};
+  }
   control::ControlPlane control(control_io.get_executor(), **store, engine, secrets.value(), control_options);
   // The control thread is not running yet: start() runs here, alone.
   auto created = control.start();
@@ -212,18 +203,7 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
 
-  std::optional<NodeLeaseKeeper> lease_keeper;
-  if (node) {
-    lease_keeper.emplace(control_io.get_executor(), *(*store)->leases(), *node,
-                         [](const store::LeaseRecord&) {
-                           // Another node is active and streaming the same destinations: stop at once rather
-                           // than publish twice.
-                           std::_Exit(3);
-                         });
-    lease_keeper->start();
-  }
-
-  api::ApiOptions api_options{token->sha256, 5000, nullptr};
+  api::ApiOptions api_options{token->sha256, 5000, nullptr, node_id};
   const std::string web_dir = settings.web_dir.empty() ? LUNORA_DEFAULT_WEB_DIR : settings.web_dir;
   if (auto assets = api::StaticAssets::load(web_dir); assets) {
     api_options.assets = *assets;
@@ -235,7 +215,10 @@ int run_serve(const ServeArgs& args) {
 
   std::cout << "Lunora is running.\n  API:   http://" << http_options.host << ":" << http.port()
             << "/api/v1\n";
-  if (node) std::cout << "  Node:  " << node->node_id << " (active; store " << settings.store << ")\n";
+  if (!node_id.empty()) {
+    std::cout << "  Node:  " << node_id << " (sharing the channels of " << settings.store
+              << " with its other nodes)\n";
+  }
   if (*created) {
     const auto& ingest = **created;
     std::cout << "  Channel \"main\" created. Point your encoder at:\n";
@@ -267,8 +250,6 @@ int run_serve(const ServeArgs& args) {
           io.stop();
         });
         asio::post(control_io, [&] {
-          // Outputs are stopped: a standby node may take over now, not a lease later.
-          if (lease_keeper) lease_keeper->release();
           control_guard.reset();
           control_io.stop();
         });
@@ -323,7 +304,7 @@ void register_serve_command(CLI::App& app) {
        "it; "
        "AWS region, credentials and endpoint as the AWS SDKs read them (sqlite)"},
       {"--lease-ms", "lease_ms",
-       "dynamodb: the active node's lease; a standby node takes over this long after the active one died "
+       "dynamodb: a node's lease on its channels; other nodes take them over this long after it died "
        "(10000)"},
   };
   for (const auto& flag : flags) {

@@ -241,13 +241,17 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   record.passphrase_sealed = secrets_.seal(channel->passphrase);
   record.created_at = creation_time();
   record.state = "idle";
-  auto opened = engine_.open_channel(ingest_spec(*channel));
-  if (!opened) {
-    engine_.close_channel(record.id, {});
-    return conflict("the channel's input cannot listen: " + opened.error().message());
+  // Several nodes: the channel is saved undriven; the leases decide which node opens its ingest (below).
+  channel->driven = !clustered();
+  if (channel->driven) {
+    auto opened = engine_.open_channel(ingest_spec(*channel));
+    if (!opened) {
+      engine_.close_channel(record.id, {});
+      return conflict("the channel's input cannot listen: " + opened.error().message());
+    }
   }
   if (!save_channel(*channel)) {
-    engine_.close_channel(record.id, {});
+    if (channel->driven) engine_.close_channel(record.id, {});
     return store_failed();
   }
   spdlog::info("event=channel_created id={} name=\"{}\" protocol={}", record.id, record.name,
@@ -255,6 +259,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   const std::string id = record.id;
   auto* created = channel.get();
   channels_[id] = std::move(channel);
+  if (clustered()) cluster_tick();  // this node takes it if it is below its share; another one otherwise
   auto json = channel_json(*created);
   json["ingest"] = ingest_json(*created);
   json["ingest"].erase("ingest_url_redacted");
@@ -265,6 +270,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
 Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json& body) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (auto p = require_object(body)) return *p;
   if (auto p = only_fields(body, {"name", "input", "backup_input", "auto_start", "auto_stop_after_s",
                                   "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
@@ -331,6 +337,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
 Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   std::vector<Destination*> owned;
   std::vector<std::string> live;
   for (auto& [destination_id, destination] : destinations_) {
@@ -366,6 +373,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
   for (auto* destination : owned) engine_.stop_output(id, destination->record.id, {});
   engine_.close_channel(id, {});  // its ingest listener and RTMP key
   if (!channel->slate_image.empty()) (void)store_.put_setting("slate_image:" + id, "");
+  if (clustered()) (void)store_.leases()->release("channel:" + id, options_.cluster->node_id);
   for (auto* destination : owned) destinations_.erase(destination->record.id);
   spdlog::info("event=channel_deleted id={} destinations={}", id, owned.size());
   channels_.erase(id);
@@ -376,6 +384,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
 Outcome ControlPlane::start_channel(const std::string& id) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (!channel->manual_start) {
     Channel updated = *channel;
     updated.manual_start = true;
@@ -389,6 +398,7 @@ Outcome ControlPlane::start_channel(const std::string& id) {
 Outcome ControlPlane::switch_input(const std::string& id, const nlohmann::json& body) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (!body.is_null()) {
     if (auto p = require_object(body)) return *p;
     if (auto p = only_fields(body, {"to"})) return *p;
@@ -413,6 +423,7 @@ Outcome ControlPlane::switch_input(const std::string& id, const nlohmann::json& 
 Outcome ControlPlane::stop_channel(const std::string& id) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   for (auto& [destination_id, destination] : destinations_) {
     if (destination->record.channel_id == id && destination->record.desired_on) {
       Outcome stopped = stop_destination(destination_id);

@@ -25,6 +25,78 @@ ControlPlane::~ControlPlane() {
   *alive_ = false;
 }
 
+Result<std::unique_ptr<ControlPlane::Channel>> ControlPlane::load_channel(store::ChannelRecord record) {
+  auto channel = std::make_unique<Channel>();
+  auto key = secrets_.open(record.rtmp_key_sealed);
+  auto passphrase = secrets_.open(record.passphrase_sealed);
+  if (!key || !passphrase) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "channel " + record.id + ": " + (key ? passphrase.error() : key.error()).message());
+  }
+  channel->rtmp_key = *key;
+  channel->passphrase = *passphrase;
+  channel->record.id = record.id;
+  load_slate_image(*channel);
+  const auto extra = nlohmann::json::parse(record.extra_json, nullptr, false);
+  if (extra.is_object()) {
+    channel->manual_start = extra.value("manual_start", false);
+    channel->is_public = extra.value("public", false);
+    channel->input_loss_slate_after_ms = extra.value("input_loss_slate_after_ms", 1000);
+    channel->input_loss_stop_after_s = extra.value("input_loss_stop_after_s", 0);
+    channel->failover_after_ms = extra.value("failover_after_ms", 1000);
+    channel->failback_after_s = extra.value("failback_after_s", 10);
+    if (const auto backup = extra.find("backup"); backup != extra.end() && backup->is_object()) {
+      auto backup_key = secrets_.open(backup->value("rtmp_key_sealed", std::string()));
+      if (!backup_key) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "channel " + record.id + ": " + backup_key.error().message());
+      }
+      channel->backup = engine::BackupIngestSpec{backup->value("protocol", std::string("srt")),
+                                                 backup->value("srt_port", 0), *backup_key};
+    }
+    auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
+    if (!token)
+      return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
+    channel->playback_token = *token;
+  }
+  last_created_at_ = std::max(last_created_at_, record.created_at);
+  channel->record = std::move(record);
+  return channel;
+}
+
+Result<std::unique_ptr<ControlPlane::Destination>> ControlPlane::load_destination(
+    store::DestinationRecord record) {
+  auto destination = std::make_unique<Destination>();
+  auto key = secrets_.open(record.stream_key_sealed);
+  if (!key)
+    return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
+  destination->stream_key = *key;
+  auto url = record.url_sealed.empty() ? Result<std::string>(record.url) : secrets_.open(record.url_sealed);
+  if (!url)
+    return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + url.error().message());
+  destination->url = *url;
+  destination->status_detail =
+      nlohmann::json::parse(record.extra_json, nullptr, false).value("status_detail", std::string());
+  last_created_at_ = std::max(last_created_at_, record.created_at);
+  destination->record = std::move(record);
+  return destination;
+}
+
+void ControlPlane::restart_destination(Destination& destination) {
+  auto& record = destination.record;
+  const std::string wanted = record.desired_on ? "starting" : "ready";
+  if (record.status != wanted || !record.desired_on) {
+    if (record.status != wanted) {
+      record.status = wanted;
+      record.status_since = now_ms();
+    }
+    record.next_retry_at = 0;
+    destination.status_detail = record.desired_on ? "restarting after a restart of Lunora" : "";
+    save_destination(destination);
+  }
+  drive_destination(destination);
+}
+
 Result<std::optional<nlohmann::json>> ControlPlane::start() {
   auto channels = store_.list_channels();
   if (!channels) return channels.error().wrap("loading channels");
@@ -33,65 +105,28 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
   if (auto last = store_.last_event_id(); last && *last > 0) {
     auto tail = store_.events_after(*last > 1000 ? *last - 1000 : 0, 1000);
     if (tail) recent_events_.assign(tail->begin(), tail->end());
+    last_synced_event_id_ = *last;
   }
-
   for (auto& record : *channels) {
-    auto channel = std::make_unique<Channel>();
-    auto key = secrets_.open(record.rtmp_key_sealed);
-    auto passphrase = secrets_.open(record.passphrase_sealed);
-    if (!key || !passphrase) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "channel " + record.id + ": " + (key ? passphrase.error() : key.error()).message());
-    }
-    channel->rtmp_key = *key;
-    channel->passphrase = *passphrase;
-    channel->record.id = record.id;
-    load_slate_image(*channel);
-    const auto extra = nlohmann::json::parse(record.extra_json, nullptr, false);
-    if (extra.is_object()) {
-      channel->manual_start = extra.value("manual_start", false);
-      channel->is_public = extra.value("public", false);
-      channel->input_loss_slate_after_ms = extra.value("input_loss_slate_after_ms", 1000);
-      channel->input_loss_stop_after_s = extra.value("input_loss_stop_after_s", 0);
-      channel->failover_after_ms = extra.value("failover_after_ms", 1000);
-      channel->failback_after_s = extra.value("failback_after_s", 10);
-      if (const auto backup = extra.find("backup"); backup != extra.end() && backup->is_object()) {
-        auto backup_key = secrets_.open(backup->value("rtmp_key_sealed", std::string()));
-        if (!backup_key) {
-          return Error(ErrorCode::kInvalidArgument,
-                       "channel " + record.id + ": " + backup_key.error().message());
-        }
-        channel->backup = engine::BackupIngestSpec{backup->value("protocol", std::string("srt")),
-                                                   backup->value("srt_port", 0), *backup_key};
-      }
-      auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
-      if (!token)
-        return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
-      channel->playback_token = *token;
-    }
-    last_created_at_ = std::max(last_created_at_, record.created_at);
-    channel->record = std::move(record);
-    channels_[channel->record.id] = std::move(channel);
+    auto channel = load_channel(std::move(record));
+    if (!channel) return channel.error();
+    channels_[(*channel)->record.id] = std::move(*channel);
   }
   for (auto& record : *destinations) {
-    auto destination = std::make_unique<Destination>();
-    auto key = secrets_.open(record.stream_key_sealed);
-    if (!key)
-      return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
-    destination->stream_key = *key;
-    auto url = record.url_sealed.empty() ? Result<std::string>(record.url) : secrets_.open(record.url_sealed);
-    if (!url)
-      return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + url.error().message());
-    destination->url = *url;
-    destination->status_detail =
-        nlohmann::json::parse(record.extra_json, nullptr, false).value("status_detail", std::string());
-    last_created_at_ = std::max(last_created_at_, record.created_at);
-    destination->record = std::move(record);
-    destinations_[destination->record.id] = std::move(destination);
+    auto destination = load_destination(std::move(record));
+    if (!destination) return destination.error();
+    destinations_[(*destination)->record.id] = std::move(*destination);
   }
 
   std::optional<nlohmann::json> created;
-  if (channels_.empty()) {
+  // Several nodes on an empty store: the one that takes the `bootstrap` lease first creates `main`.
+  bool create_main = channels_.empty();
+  if (create_main && clustered()) {
+    const auto& node = *options_.cluster;
+    auto held = store_.leases()->transfer({"bootstrap", node.node_id, node.node_url, 0}, "");
+    create_main = held && held->owner == node.node_id;
+  }
+  if (create_main) {
     Outcome made = create_channel(
         {{"name", "main"}, {"input", {{"protocol", "srt"}, {"port", options_.first_srt_port}}}});
     if (made.status != 201) {
@@ -100,8 +135,9 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     }
     created = made.body["ingest"];
     (*created)["playback_url"] = made.body["playback_url"];
-  } else {
+  } else if (!clustered()) {
     for (auto& [id, channel] : channels_) {
+      channel->driven = true;
       if (channel->playback_token.empty()) {  // a channel from before playback tokens
         channel->playback_token = random_token(18);
         save_channel(*channel);
@@ -111,21 +147,12 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
       update_channel_state(*channel);
     }
   }
-  // What was on comes back on: `starting` until the engine reports it streams.
-  for (auto& [id, destination] : destinations_) {
-    auto& record = destination->record;
-    const std::string wanted = record.desired_on ? "starting" : "ready";
-    if (record.status != wanted || !record.desired_on) {
-      if (record.status != wanted) {
-        record.status = wanted;
-        record.status_since = now_ms();
-      }
-      record.next_retry_at = 0;
-      destination->status_detail = record.desired_on ? "restarting after a restart of Lunora" : "";
-      save_destination(*destination);
-    }
-    drive_destination(*destination);
+  // What was on comes back on: `starting` until the engine reports it streams. (Several nodes: when this node
+  // takes a channel, bring_up() does this for it.)
+  if (!clustered()) {
+    for (auto& [id, destination] : destinations_) restart_destination(*destination);
   }
+  if (clustered()) cluster_tick();
   for (auto& [id, channel] : channels_) update_channel_state(*channel);
   publish_snapshot();
   schedule_tick();
@@ -135,7 +162,14 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
 void ControlPlane::shutdown(std::function<void()> done) {
   stopping_ = true;
   timer_.cancel();
-  engine_.shutdown(std::move(done));
+  // Outputs closed first, leases given up after: another node takes the channels over at once, and never
+  // while this one still publishes.
+  engine_.shutdown([this, done = std::move(done)]() mutable {
+    boost::asio::post(executor_, [this, done = std::move(done)] {
+      release_cluster_leases();
+      done();
+    });
+  });
 }
 
 void ControlPlane::schedule_tick() {
@@ -150,6 +184,13 @@ void ControlPlane::schedule_tick() {
 }
 
 void ControlPlane::tick() {
+  if (clustered()) {
+    sync_from_store();
+    if (++ticks_since_cluster_ * options_.tick >= options_.cluster->lease / 3) {
+      ticks_since_cluster_ = 0;
+      cluster_tick();
+    }
+  }
   for (const auto& report : engine_.report()) apply_report(report);
   reopen_failed_ingests();
   for (auto& [id, destination] : destinations_) {
@@ -175,6 +216,7 @@ void ControlPlane::tick() {
 }
 
 void ControlPlane::stop_after_input_loss(Channel& channel) {
+  if (!drives(channel)) return;
   const int64_t limit_ms = int64_t{channel.input_loss_stop_after_s} * 1000;
   if (limit_ms == 0 || channel.slate_on_since_ms == 0 || now_ms() - channel.slate_on_since_ms < limit_ms)
     return;
@@ -192,7 +234,7 @@ void ControlPlane::reopen_failed_ingests() {
   // A port taken by another program at start may be free later: try again every few seconds.
   const int64_t now = now_ms();
   for (auto& [id, channel] : channels_) {
-    if (channel->listen_error.empty() || now < channel->next_open_attempt_ms) continue;
+    if (!drives(*channel) || channel->listen_error.empty() || now < channel->next_open_attempt_ms) continue;
     channel->next_open_attempt_ms = now + 5000;
     auto opened = engine_.open_channel(ingest_spec(*channel));
     channel->listen_error = opened ? "" : opened.error().message();
@@ -202,7 +244,7 @@ void ControlPlane::reopen_failed_ingests() {
 
 void ControlPlane::report_input_unavailable(Destination& destination) {
   Channel* channel = find_channel(destination.record.channel_id);
-  if (channel == nullptr || channel->listen_error.empty()) return;
+  if (channel == nullptr || !drives(*channel) || channel->listen_error.empty()) return;
   const std::string message = "the channel's input cannot listen: " + channel->listen_error;
   if (destination.record.status == "error" && destination.record.last_error_message == message) return;
   Destination updated = destination;
@@ -343,6 +385,7 @@ void ControlPlane::update_destination_status(Destination& destination, const eng
 }
 
 void ControlPlane::update_channel_state(Channel& channel) {
+  if (!drives(channel)) return;  // its node reports its state
   auto& record = channel.record;
   bool any_on = false;
   bool any_stopping = false;
@@ -390,7 +433,7 @@ void ControlPlane::drive_destination(Destination& destination) {
   auto& record = destination.record;
   if (!record.desired_on || destination.in_engine) return;
   Channel* channel = find_channel(record.channel_id);
-  if (channel == nullptr || !channel->listen_error.empty()) return;  // retried on the next tick
+  if (channel == nullptr || !drives(*channel) || !channel->listen_error.empty()) return;  // next tick
   const Platform* platform = find_platform(record.platform);
   auto url = platform != nullptr
                  ? publish_url(*platform, destination.url, destination.stream_key)
@@ -401,6 +444,10 @@ void ControlPlane::drive_destination(Destination& destination) {
     return;
   }
   destination.in_engine = true;
+}
+
+bool ControlPlane::drives(const Channel& channel) const {
+  return !clustered() || channel.driven;
 }
 
 bool ControlPlane::commit(store::Change change) {
@@ -422,6 +469,8 @@ bool ControlPlane::commit(store::Change change) {
 
 void ControlPlane::publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids) {
   snapshot_stale_ = true;
+  // The store's log has them too: sync_from_store() must not publish them a second time.
+  if (clustered()) own_event_ids_.insert(ids.begin(), ids.end());
   for (size_t i = 0; i < events.size(); ++i) {
     store::EventRecord event = events[i];
     event.id = ids.at(i);

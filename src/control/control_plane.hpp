@@ -17,10 +17,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "control/cluster/assignment.hpp"
 #include "control/outcome.hpp"
 #include "control/secret_box.hpp"
 #include "engine/engine.hpp"
@@ -36,6 +38,13 @@ struct ControlOptions {
   std::string http_base_url = "http://127.0.0.1:8080";  // where viewers reach Lunora (playback URLs)
   std::chrono::milliseconds tick{250};                  // how often the reconciler reads the engine
   size_t events_kept = 10000;                           // events kept in the store for Last-Event-ID resumes
+  // Set when several nodes share the store (it has leases): each channel is driven by one of them.
+  struct Cluster {
+    std::string node_id;
+    std::string node_url;  // where this node's API answers, for the others to forward to
+    std::chrono::milliseconds lease{10000};
+  };
+  std::optional<Cluster> cluster;
 };
 
 // What a viewer's request may see of a channel's HLS (ControlPlane::playback).
@@ -107,6 +116,10 @@ class ControlPlane {
   // changed; `stats` also picks up the engine's latest counters.
   void publish_snapshot(bool stats = false);
   std::string metrics_text();
+  // Several nodes: applies what other nodes wrote to the store since the last look (also done every tick).
+  void refresh_from_store() {
+    if (clustered()) sync_from_store();
+  }
 
   // Live events. `subscriber` is called on the control thread for every event after `last_event_id`
   // (nullopt: only new ones), in order, without gaps; it returns false to unsubscribe. When the events after
@@ -134,6 +147,22 @@ class ControlPlane {
   void stop_after_input_loss(Channel& channel);
   std::string hls_status(const Channel& channel) const;
   void publish_playback_snapshot();
+
+  // Several nodes on one store (cluster.cpp). A channel this node does not drive is a mirror of the store:
+  // no engine work, no writes; commands for it go to the node that drives it.
+  bool clustered() const { return options_.cluster.has_value(); }
+  bool drives(const Channel& channel) const;
+  void cluster_tick();
+  void sync_from_store();
+  void apply_foreign_event(const store::EventRecord& event);
+  void bring_up(Channel& channel);
+  void restart_destination(Destination& destination);
+  void take_down(Channel& channel);
+  std::optional<Outcome> forward_if_elsewhere(const std::string& channel_id) const;
+  void release_cluster_leases();
+  Result<std::unique_ptr<Channel>> load_channel(store::ChannelRecord record);
+  Result<std::unique_ptr<Destination>> load_destination(store::DestinationRecord record);
+  nlohmann::json node_json(const std::string& channel_id) const;
 
   // Persistence: every change is committed (with its event) before it is published.
   bool commit(store::Change change);
@@ -167,7 +196,11 @@ class ControlPlane {
 
   boost::asio::any_io_executor executor_;
   store::Store& store_;
-  std::string last_store_error_;  // why the last failed commit failed, for the 503 that reports it
+  std::string last_store_error_;           // why the last failed commit failed, for the 503 that reports it
+  cluster::ClusterSnapshot cluster_view_;  // the leases as last read (cluster_tick)
+  int64_t last_synced_event_id_ = 0;       // the store's events up to here are applied (sync_from_store)
+  std::set<int64_t> own_event_ids_;        // events this node committed and has not met in the store yet
+  int ticks_since_cluster_ = 0;
   engine::Engine& engine_;
   const SecretBox secrets_;
   const ControlOptions options_;

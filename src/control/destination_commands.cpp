@@ -148,6 +148,7 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   const auto channel_id = body["channel_id"].get<std::string>();
   if (find_channel(channel_id) == nullptr)
     return validation_failed("channel_id", "no channel with id " + channel_id);
+  if (auto elsewhere = forward_if_elsewhere(channel_id)) return *elsewhere;
   if (auto p = check_name(body["name"], "name")) return *p;
   if (!body["platform"].is_string())
     return validation_failed("platform", "platform must be one of: " + platform_list());
@@ -196,6 +197,7 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
 Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::json& body) {
   Destination* destination = find_destination(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (auto p = require_object(body)) return *p;
   if (auto p = only_fields(body, {"name", "platform", "url", "stream_key"})) return *p;
   Destination updated = *destination;
@@ -255,6 +257,7 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
 Outcome ControlPlane::delete_destination(const std::string& id) {
   Destination* destination = find_destination(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   const std::string channel_id = destination->record.channel_id;
   // Saved first: a delete that cannot be saved (a full disk) leaves the output streaming, untouched.
   store::Change change;
@@ -280,6 +283,7 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
 Outcome ControlPlane::start_destination(const std::string& id) {
   Destination* destination = find_destination(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
   Channel* channel = find_channel(destination->record.channel_id);
   if (channel != nullptr && !channel->record.auto_start && !channel->manual_start) {
@@ -311,6 +315,7 @@ Outcome ControlPlane::start_destination(const std::string& id) {
 Outcome ControlPlane::stop_destination(const std::string& id) {
   Destination* destination = find_destination(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (!destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
   Destination updated = *destination;
   auto& record = updated.record;

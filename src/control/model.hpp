@@ -19,6 +19,7 @@ struct ControlPlane::Channel {
   std::string passphrase;  // opened from record.passphrase_sealed
   engine::InputReport input;
   bool input_reported = false;       // the engine reported at least once (the first report is no change)
+  bool driven = false;               // several nodes: this node drives it (single node: ignored, always)
   std::string listen_error;          // the ingest could not be opened ("" = fine)
   int64_t next_open_attempt_ms = 0;  // when to try opening it again
   int64_t idle_since_ms = 0;         // when the channel last had no destination on (auto stop); 0 = has some

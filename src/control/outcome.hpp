@@ -10,6 +10,9 @@ namespace lunora::control {
 struct Outcome {
   int status = 200;
   nlohmann::json body;  // null for 204
+  // Several nodes on one store: the command is for a channel another node drives; the front door sends the
+  // request on to that node's API (this base URL) and answers with its answer.
+  std::string forward_to;
 };
 
 // {"error": {"code", "message", "field"?}}

@@ -15,6 +15,7 @@ constexpr int64_t kMinWatchLingerMs = 10'000;
 }  // namespace
 
 void ControlPlane::update_hls(Channel& channel) {
+  if (!drives(channel)) return;  // packaged by the node that drives it
   const auto& record = channel.record;
   const int64_t now = now_ms();
   const int64_t watched = channel.last_watched_ms->load(std::memory_order_relaxed);
@@ -73,6 +74,7 @@ nlohmann::json ControlPlane::hls_json(const Channel& channel) const {
 Outcome ControlPlane::rotate_playback_token(const std::string& id) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   Channel updated = *channel;
   updated.playback_token = random_token(18);
   if (!save_channel(updated)) return store_failed();

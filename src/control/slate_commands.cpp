@@ -57,6 +57,7 @@ Outcome ControlPlane::set_slate_image(const std::string& id, const std::string& 
                                       const std::string& body) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   const std::string type = picture_type(content_type);
   if (type.empty()) {
     return error_outcome(415, "unsupported_media_type",
@@ -95,6 +96,7 @@ std::optional<std::pair<std::string, std::string>> ControlPlane::slate_image(con
 Outcome ControlPlane::clear_slate_image(const std::string& id) {
   Channel* channel = find_channel(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
+  if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (channel->slate_image.empty()) return {200, channel_json(*channel)};
   if (auto stored = store_.put_setting(setting_key(id), ""); !stored) {
     last_store_error_ = stored.error().message();

@@ -96,6 +96,7 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"state", record.state},
       {"state_message", string_or_null(record.state_message)},
       {"engine", record.engine},
+      {"node", node_json(record.id)},
       {"input", input},
       {"backup_input", backup_input_json(channel)},
       {"active_input", in.active.empty() ? "primary" : in.active},

@@ -99,6 +99,11 @@ class Leases {
   virtual Result<LeaseRecord> acquire(const LeaseRecord& lease, TimestampMs now) = 0;
   // Gives it up at once, if `owner` still holds it.
   virtual Status release(const std::string& name, const std::string& owner) = 0;
+  // Hands `lease` to lease.owner only while `expected_owner` holds it ("" = nobody does): how a node takes a
+  // dead node's channel over without racing a third. Answers the holder afterwards.
+  virtual Result<LeaseRecord> transfer(const LeaseRecord& lease, const std::string& expected_owner) = 0;
+  // Every lease whose name starts with `prefix`, by name.
+  virtual Result<std::vector<LeaseRecord>> list(const std::string& prefix) = 0;
   // Who holds it (owner "" when no one does; it may have expired), by a read: cheaper than a failed acquire.
   virtual Result<LeaseRecord> holder(const std::string& name) = 0;
 };

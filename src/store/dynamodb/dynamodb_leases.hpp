@@ -15,6 +15,8 @@ class DynamoDbLeases final : public Leases {
   Result<LeaseRecord> acquire(const LeaseRecord& lease, TimestampMs now) override;
   Status release(const std::string& name, const std::string& owner) override;
   Result<LeaseRecord> holder(const std::string& name) override;
+  Result<LeaseRecord> transfer(const LeaseRecord& lease, const std::string& expected_owner) override;
+  Result<std::vector<LeaseRecord>> list(const std::string& prefix) override;
 
  private:
   DynamoDbTable& table_;

@@ -1,0 +1,231 @@
+// Several nodes on one store (README "Several nodes, one table"): which channels this node drives, taking
+// over those of a node that died, and the mirror of the others: their records follow the store's event log.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "control/control_plane.hpp"
+#include "control/model.hpp"
+
+namespace lunora::control {
+namespace {
+
+constexpr const char* kNodePrefix = "node:";
+constexpr const char* kChannelPrefix = "channel:";
+constexpr size_t kSyncBatch = 500;
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string without_prefix(const std::string& name, const std::string& prefix) {
+  return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+}
+
+}  // namespace
+
+void ControlPlane::cluster_tick() {
+  store::Leases* leases = store_.leases();
+  const auto& self = *options_.cluster;
+  const int64_t now = wall_clock_ms();
+  // The heartbeat first: a node that cannot write it keeps driving what it drives (it cannot know whether
+  // another took over) and tries again at the next tick.
+  auto beat = leases->acquire(
+      {kNodePrefix + self.node_id, self.node_id, self.node_url, now + self.lease.count()}, now);
+  if (!beat) {
+    spdlog::warn("event=heartbeat_failed node={} error=\"{}\"", self.node_id, beat.error().message());
+    return;
+  }
+  auto nodes = leases->list(kNodePrefix);
+  auto owners = leases->list(kChannelPrefix);
+  if (!nodes || !owners) {
+    spdlog::warn("event=leases_unreadable error=\"{}\"", (nodes ? owners.error() : nodes.error()).message());
+    return;
+  }
+  cluster::ClusterSnapshot view;
+  for (const auto& node : *nodes) view.nodes.push_back({node.owner, node.owner_url, node.expires_at});
+  for (const auto& owner : *owners)
+    view.owners.push_back({without_prefix(owner.name, kChannelPrefix), owner.owner});
+  std::vector<std::string> ids;
+  std::set<std::string> driving;
+  for (const auto& [id, channel] : channels_) {
+    ids.push_back(id);
+    if (channel->driven) driving.insert(id);
+  }
+  const cluster::AssignmentPlan plan = cluster::plan_assignment(self.node_id, ids, driving, view, now);
+  for (const auto& id : plan.lost) {
+    if (Channel* channel = find_channel(id)) {
+      spdlog::warn("event=channel_lost channel={} node={}", id, self.node_id);
+      take_down(*channel);
+    }
+  }
+  for (const auto& claim : plan.claims) {
+    auto held = leases->transfer({kChannelPrefix + claim.channel_id, self.node_id, self.node_url, 0},
+                                 claim.previous_owner);
+    if (!held || held->owner != self.node_id) continue;  // another node was quicker
+    for (auto& owner : view.owners) {
+      if (owner.channel_id == claim.channel_id) owner.node_id = self.node_id;
+    }
+    if (claim.previous_owner.empty() ||
+        std::none_of(view.owners.begin(), view.owners.end(),
+                     [&](const auto& o) { return o.channel_id == claim.channel_id; })) {
+      view.owners.push_back({claim.channel_id, self.node_id});
+    }
+    if (Channel* channel = find_channel(claim.channel_id)) {
+      spdlog::info("event=channel_taken channel={} node={} from={}", claim.channel_id, self.node_id,
+                   claim.previous_owner.empty() ? "nobody" : claim.previous_owner);
+      bring_up(*channel);
+    }
+  }
+  cluster_view_ = std::move(view);
+  snapshot_stale_ = true;
+}
+
+void ControlPlane::bring_up(Channel& channel) {
+  const std::string id = channel.record.id;
+  // The node that drove it before wrote last: start from the store, not from this node's mirror.
+  auto record = store_.get_channel(id);
+  if (record && *record) {
+    auto fresh = load_channel(std::move(**record));
+    if (fresh) {
+      (*fresh)->last_watched_ms = channel.last_watched_ms;
+      channel = std::move(**fresh);
+    }
+  }
+  if (auto destinations = store_.list_destinations(); destinations) {
+    for (auto& stored : *destinations) {
+      if (stored.channel_id != id) continue;
+      auto fresh = load_destination(std::move(stored));
+      if (fresh) destinations_[(*fresh)->record.id] = std::move(*fresh);
+    }
+  }
+  channel.driven = true;
+  auto opened = engine_.open_channel(ingest_spec(channel));
+  channel.listen_error = opened ? "" : opened.error().message();
+  for (auto& [destination_id, destination] : destinations_) {
+    if (destination->record.channel_id == id) restart_destination(*destination);
+  }
+  update_channel_state(channel);
+}
+
+void ControlPlane::take_down(Channel& channel) {
+  const std::string& id = channel.record.id;
+  for (auto& [destination_id, destination] : destinations_) {
+    if (destination->record.channel_id != id || !destination->in_engine) continue;
+    engine_.stop_output(id, destination_id, {});
+    destination->in_engine = false;
+  }
+  engine_.close_channel(id, {});
+  channel.driven = false;
+  channel.input = {};
+  channel.input_reported = false;
+  channel.hls.reset();
+}
+
+std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& channel_id) const {
+  if (!clustered()) return std::nullopt;
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end() || it->second->driven) return std::nullopt;
+  const int64_t now = wall_clock_ms();
+  for (const auto& owner : cluster_view_.owners) {
+    if (owner.channel_id != channel_id) continue;
+    for (const auto& node : cluster_view_.nodes) {
+      if (node.node_id == owner.node_id && node.expires_at >= now && !node.url.empty()) {
+        Outcome forward;
+        forward.forward_to = node.url;
+        return forward;
+      }
+    }
+  }
+  return error_outcome(503, "channel_moving",
+                       "no node drives channel " + channel_id + " right now: one takes it over within " +
+                           std::to_string(options_.cluster->lease.count()) + " ms; try again");
+}
+
+nlohmann::json ControlPlane::node_json(const std::string& channel_id) const {
+  if (!clustered()) return nullptr;
+  for (const auto& owner : cluster_view_.owners) {
+    if (owner.channel_id != channel_id) continue;
+    for (const auto& node : cluster_view_.nodes) {
+      if (node.node_id == owner.node_id) {
+        return {{"id", node.node_id}, {"url", node.url}, {"this", node.node_id == options_.cluster->node_id}};
+      }
+    }
+    return {{"id", owner.node_id}, {"url", nullptr}, {"this", owner.node_id == options_.cluster->node_id}};
+  }
+  return nullptr;
+}
+
+void ControlPlane::sync_from_store() {
+  auto events = store_.events_after(last_synced_event_id_, kSyncBatch);
+  if (!events) {
+    spdlog::warn("event=store_sync_failed error=\"{}\"", events.error().message());
+    return;
+  }
+  for (const auto& event : *events) {
+    last_synced_event_id_ = std::max(last_synced_event_id_, event.id);
+    if (own_event_ids_.erase(event.id) > 0) continue;  // committed here, published already
+    apply_foreign_event(event);
+    snapshot_stale_ = true;
+    recent_events_.push_back(event);
+    if (recent_events_.size() > 1000) recent_events_.pop_front();
+    std::erase_if(subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });
+  }
+  // Ids below the synced point can no longer come: forget them.
+  own_event_ids_.erase(own_event_ids_.begin(), own_event_ids_.lower_bound(last_synced_event_id_ + 1));
+}
+
+void ControlPlane::apply_foreign_event(const store::EventRecord& event) {
+  const auto data = nlohmann::json::parse(event.data, nullptr, false);
+  if (!data.is_object() || !data.contains("id") || !data["id"].is_string()) return;
+  const std::string id = data["id"].get<std::string>();
+  if (event.type == "channel") {
+    Channel* known = find_channel(id);
+    if (known != nullptr && known->driven) return;  // this node is its only writer
+    auto record = store_.get_channel(id);
+    if (!record || !*record) return;
+    auto loaded = load_channel(std::move(**record));
+    if (!loaded) {
+      spdlog::warn("event=store_sync_skipped channel={} error=\"{}\"", id, loaded.error().message());
+      return;
+    }
+    channels_[id] = std::move(*loaded);
+  } else if (event.type == "destination") {
+    auto record = store_.get_destination(id);
+    if (!record || !*record) return;
+    const Channel* channel = find_channel((*record)->channel_id);
+    if (channel != nullptr && channel->driven) return;  // written here only
+    auto loaded = load_destination(std::move(**record));
+    if (!loaded) {
+      spdlog::warn("event=store_sync_skipped destination={} error=\"{}\"", id, loaded.error().message());
+      return;
+    }
+    destinations_[id] = std::move(*loaded);
+  } else if (event.type == "destination_deleted") {
+    Destination* destination = find_destination(id);
+    if (destination == nullptr) return;
+    const Channel* channel = find_channel(destination->record.channel_id);
+    if (channel == nullptr || !channel->driven) destinations_.erase(id);
+  } else if (event.type == "channel_deleted") {
+    Channel* channel = find_channel(id);
+    if (channel == nullptr) return;
+    if (channel->driven) take_down(*channel);
+    std::erase_if(destinations_, [&](const auto& entry) { return entry.second->record.channel_id == id; });
+    channels_.erase(id);
+  }
+}
+
+void ControlPlane::release_cluster_leases() {
+  if (!clustered()) return;
+  store::Leases* leases = store_.leases();
+  const std::string& self = options_.cluster->node_id;
+  for (const auto& [id, channel] : channels_) {
+    if (channel->driven) (void)leases->release(kChannelPrefix + id, self);
+  }
+  (void)leases->release(kNodePrefix + self, self);
+  spdlog::info("event=leases_released node={}", self);
+}
+
+}  // namespace lunora::control
