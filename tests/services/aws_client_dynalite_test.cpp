@@ -4,7 +4,9 @@
 // in LUNORA_TEST_DYNALITE_URL: unit tests start no processes.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "aws/aws_client.hpp"
 #include "support/aws_client_test_support.hpp"
@@ -43,6 +45,13 @@ class AwsClientDynalite : public ::testing::Test {
                              {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
                              {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}}});
     EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().to_error().message());
+    // CreateTable answers while the table is CREATING; writes before it is ACTIVE are ResourceNotFound.
+    for (int i = 0; i < 200; ++i) {
+      const AwsOutcome described = call("DescribeTable", {{"TableName", table}});
+      if (described.ok() && described->body["Table"]["TableStatus"] == "ACTIVE") return table;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "table " << table << " did not become ACTIVE";
     return table;
   }
 
