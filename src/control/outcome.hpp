@@ -8,6 +8,9 @@
 namespace lunora::control {
 
 struct Outcome {
+  Outcome() = default;
+  Outcome(int status_code, nlohmann::json json) : status(status_code), body(std::move(json)) {}
+
   int status = 200;
   nlohmann::json body;  // null for 204
   // Several nodes on one store: the command is for a channel another node drives; the front door sends the
