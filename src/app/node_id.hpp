@@ -1,11 +1,15 @@
-// The name a `lunora serve` node goes by among the nodes sharing one store (logs, leases, channel JSON).
+// The name a `lunora serve` node goes by among the nodes sharing one store (logs, leases, channel JSON). Kept
+// in the data dir, so that a restarted node is the same node: it takes its channels back at once instead of
+// waiting for its old heartbeat to expire. Every node needs a data dir of its own.
 #pragma once
 
 #include <string>
 
+#include "core/result.hpp"
+
 namespace lunora::app {
 
-// "<hostname>-<4 random hex digits>": a person can tell the machines apart, and two processes on one differ.
-std::string make_node_id();
+// "<hostname>-<4 random hex digits>", read from <data_dir>/node-id or made and written there on first start.
+Result<std::string> load_or_create_node_id(const std::string& data_dir);
 
 }  // namespace lunora::app

@@ -193,7 +193,12 @@ int run_serve(const ServeArgs& args) {
   // On a shared store every node drives its share of the channels and forwards commands for the others.
   std::string node_id;
   if ((*store)->leases() != nullptr) {
-    node_id = make_node_id();
+    auto loaded = load_or_create_node_id(settings.data_dir);
+    if (!loaded) {
+      std::cerr << "error: " << loaded.error().message() << "\n";
+      return 1;
+    }
+    node_id = *loaded;
     const std::string host = http_options.host == "0.0.0.0" ? control_options.public_host : http_options.host;
     control_options.cluster =
         control::ControlOptions::Cluster{node_id, "http://" + host + ":" + std::to_string(http.port()),

@@ -35,13 +35,13 @@ Outcome ControlPlane::list_channels() {
 }
 
 Outcome ControlPlane::get_channel(const std::string& id) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   return {200, channel_json(*channel)};
 }
 
 Outcome ControlPlane::channel_ingest(const std::string& id) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   auto ingest = ingest_json(*channel);
   ingest.erase("ingest_url_redacted");
@@ -268,7 +268,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
 }
 
 Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json& body) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (auto p = require_object(body)) return *p;
@@ -335,7 +335,7 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
 }
 
 Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   std::vector<Destination*> owned;
@@ -382,7 +382,7 @@ Outcome ControlPlane::delete_channel(const std::string& id, bool force) {
 }
 
 Outcome ControlPlane::start_channel(const std::string& id) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (!channel->manual_start) {
@@ -396,7 +396,7 @@ Outcome ControlPlane::start_channel(const std::string& id) {
 }
 
 Outcome ControlPlane::switch_input(const std::string& id, const nlohmann::json& body) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (!body.is_null()) {
@@ -421,7 +421,7 @@ Outcome ControlPlane::switch_input(const std::string& id, const nlohmann::json& 
 }
 
 Outcome ControlPlane::stop_channel(const std::string& id) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   for (auto& [destination_id, destination] : destinations_) {

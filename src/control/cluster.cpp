@@ -2,6 +2,7 @@
 // over those of a node that died, and the mirror of the others: their records follow the store's event log.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "control/control_plane.hpp"
@@ -20,6 +21,14 @@ int64_t wall_clock_ms() {
       .count();
 }
 
+// `--lease-ms` is the promise "a dead node's channels are taken over within this long". The heartbeat is
+// renewed every quarter of it and stays valid for three quarters (two renewals may fail without the node
+// losing anything); the others look every quarter: a node dying just after a renewal is noticed at most
+// 3/4 + 1/4 of a lease later.
+std::chrono::milliseconds heartbeat_validity(std::chrono::milliseconds lease) {
+  return lease * 3 / 4;
+}
+
 std::string without_prefix(const std::string& name, const std::string& prefix) {
   return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
 }
@@ -33,7 +42,8 @@ void ControlPlane::cluster_tick() {
   // The heartbeat first: a node that cannot write it keeps driving what it drives (it cannot know whether
   // another took over) and tries again at the next tick.
   auto beat = leases->acquire(
-      {kNodePrefix + self.node_id, self.node_id, self.node_url, now + self.lease.count()}, now);
+      {kNodePrefix + self.node_id, self.node_id, self.node_url, now + heartbeat_validity(self.lease).count()},
+      now);
   if (!beat) {
     spdlog::warn("event=heartbeat_failed node={} error=\"{}\"", self.node_id, beat.error().message());
     return;
@@ -55,6 +65,14 @@ void ControlPlane::cluster_tick() {
     if (channel->driven) driving.insert(id);
   }
   const cluster::AssignmentPlan plan = cluster::plan_assignment(self.node_id, ids, driving, view, now);
+  // Owned but not driven: this node restarted (same id) before its heartbeat expired.
+  for (const auto& id : plan.keep) {
+    Channel* channel = find_channel(id);
+    if (channel != nullptr && !channel->driven) {
+      spdlog::info("event=channel_taken channel={} node={} from=itself", id, self.node_id);
+      bring_up(*channel, self.node_id);
+    }
+  }
   for (const auto& id : plan.lost) {
     if (Channel* channel = find_channel(id)) {
       spdlog::warn("event=channel_lost channel={} node={}", id, self.node_id);
@@ -76,14 +94,14 @@ void ControlPlane::cluster_tick() {
     if (Channel* channel = find_channel(claim.channel_id)) {
       spdlog::info("event=channel_taken channel={} node={} from={}", claim.channel_id, self.node_id,
                    claim.previous_owner.empty() ? "nobody" : claim.previous_owner);
-      bring_up(*channel);
+      bring_up(*channel, claim.previous_owner);
     }
   }
   cluster_view_ = std::move(view);
   snapshot_stale_ = true;
 }
 
-void ControlPlane::bring_up(Channel& channel) {
+void ControlPlane::bring_up(Channel& channel, const std::string& previous_node) {
   const std::string id = channel.record.id;
   // The node that drove it before wrote last: start from the store, not from this node's mirror.
   auto record = store_.get_channel(id);
@@ -98,14 +116,23 @@ void ControlPlane::bring_up(Channel& channel) {
     for (auto& stored : *destinations) {
       if (stored.channel_id != id) continue;
       auto fresh = load_destination(std::move(stored));
-      if (fresh) destinations_[(*fresh)->record.id] = std::move(*fresh);
+      if (!fresh) continue;
+      // In place: a command that led here may hold a pointer to it.
+      auto& slot = destinations_[(*fresh)->record.id];
+      if (slot) {
+        *slot = std::move(**fresh);
+      } else {
+        slot = std::move(*fresh);
+      }
     }
   }
   channel.driven = true;
   auto opened = engine_.open_channel(ingest_spec(channel));
   channel.listen_error = opened ? "" : opened.error().message();
   for (auto& [destination_id, destination] : destinations_) {
-    if (destination->record.channel_id == id) restart_destination(*destination);
+    if (destination->record.channel_id != id) continue;
+    restart_destination(*destination, previous_node.empty() ? "starting on node " + options_.cluster->node_id
+                                                            : "taken over from node " + previous_node);
   }
   update_channel_state(channel);
 }
@@ -124,20 +151,48 @@ void ControlPlane::take_down(Channel& channel) {
   channel.hls.reset();
 }
 
-std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& channel_id) const {
-  if (!clustered()) return std::nullopt;
-  auto it = channels_.find(channel_id);
-  if (it == channels_.end() || it->second->driven) return std::nullopt;
+ControlPlane::Channel* ControlPlane::find_channel_synced(const std::string& id) {
+  if (Channel* channel = find_channel(id)) return channel;
+  if (!clustered()) return nullptr;
+  sync_from_store();
+  return find_channel(id);
+}
+
+ControlPlane::Destination* ControlPlane::find_destination_synced(const std::string& id) {
+  if (Destination* destination = find_destination(id)) return destination;
+  if (!clustered()) return nullptr;
+  sync_from_store();
+  return find_destination(id);
+}
+
+std::optional<std::string> ControlPlane::live_owner_url(const std::string& channel_id) const {
   const int64_t now = wall_clock_ms();
   for (const auto& owner : cluster_view_.owners) {
     if (owner.channel_id != channel_id) continue;
     for (const auto& node : cluster_view_.nodes) {
-      if (node.node_id == owner.node_id && node.expires_at >= now && !node.url.empty()) {
-        Outcome forward;
-        forward.forward_to = node.url;
-        return forward;
-      }
+      if (node.node_id == owner.node_id && node.expires_at >= now && !node.url.empty()) return node.url;
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& channel_id) {
+  if (!clustered()) return std::nullopt;
+  Channel* channel = find_channel(channel_id);
+  if (channel == nullptr || channel->driven) return std::nullopt;
+  auto url = live_owner_url(channel_id);
+  if (!url) {
+    // No live owner in the last look (a channel just created elsewhere, a node that just died): look again
+    // now; this node may take it itself.
+    cluster_tick();
+    if (channel->driven) return std::nullopt;
+    url = live_owner_url(channel_id);
+  }
+  // Never to itself: an earlier run of this node under another id (its heartbeat not expired yet).
+  if (url && *url != options_.cluster->node_url) {
+    Outcome forward;
+    forward.forward_to = *url;
+    return forward;
   }
   return error_outcome(503, "channel_moving",
                        "no node drives channel " + channel_id + " right now: one takes it over within " +
@@ -161,9 +216,13 @@ nlohmann::json ControlPlane::node_json(const std::string& channel_id) const {
 void ControlPlane::sync_from_store() {
   auto events = store_.events_after(last_synced_event_id_, kSyncBatch);
   if (!events) {
-    spdlog::warn("event=store_sync_failed error=\"{}\"", events.error().message());
+    // Once per outage, not four times a second.
+    if (!store_sync_failing_) spdlog::warn("event=store_sync_failed error=\"{}\"", events.error().message());
+    store_sync_failing_ = true;
     return;
   }
+  if (store_sync_failing_) spdlog::info("event=store_sync_recovered");
+  store_sync_failing_ = false;
   for (const auto& event : *events) {
     last_synced_event_id_ = std::max(last_synced_event_id_, event.id);
     if (own_event_ids_.erase(event.id) > 0) continue;  // committed here, published already
@@ -191,7 +250,12 @@ void ControlPlane::apply_foreign_event(const store::EventRecord& event) {
       spdlog::warn("event=store_sync_skipped channel={} error=\"{}\"", id, loaded.error().message());
       return;
     }
-    channels_[id] = std::move(*loaded);
+    if (known != nullptr) {
+      (*loaded)->last_watched_ms = known->last_watched_ms;
+      *known = std::move(**loaded);
+    } else {
+      channels_[id] = std::move(*loaded);
+    }
   } else if (event.type == "destination") {
     auto record = store_.get_destination(id);
     if (!record || !*record) return;
@@ -202,7 +266,11 @@ void ControlPlane::apply_foreign_event(const store::EventRecord& event) {
       spdlog::warn("event=store_sync_skipped destination={} error=\"{}\"", id, loaded.error().message());
       return;
     }
-    destinations_[id] = std::move(*loaded);
+    if (Destination* known = find_destination(id)) {
+      *known = std::move(**loaded);
+    } else {
+      destinations_[id] = std::move(*loaded);
+    }
   } else if (event.type == "destination_deleted") {
     Destination* destination = find_destination(id);
     if (destination == nullptr) return;

@@ -82,7 +82,7 @@ Result<std::unique_ptr<ControlPlane::Destination>> ControlPlane::load_destinatio
   return destination;
 }
 
-void ControlPlane::restart_destination(Destination& destination) {
+void ControlPlane::restart_destination(Destination& destination, const std::string& why) {
   auto& record = destination.record;
   const std::string wanted = record.desired_on ? "starting" : "ready";
   if (record.status != wanted || !record.desired_on) {
@@ -91,7 +91,7 @@ void ControlPlane::restart_destination(Destination& destination) {
       record.status_since = now_ms();
     }
     record.next_retry_at = 0;
-    destination.status_detail = record.desired_on ? "restarting after a restart of Lunora" : "";
+    destination.status_detail = record.desired_on ? why : "";
     save_destination(destination);
   }
   drive_destination(destination);
@@ -150,7 +150,9 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
   // What was on comes back on: `starting` until the engine reports it streams. (Several nodes: when this node
   // takes a channel, bring_up() does this for it.)
   if (!clustered()) {
-    for (auto& [id, destination] : destinations_) restart_destination(*destination);
+    for (auto& [id, destination] : destinations_) {
+      restart_destination(*destination, "restarting after a restart of Lunora");
+    }
   }
   if (clustered()) cluster_tick();
   for (auto& [id, channel] : channels_) update_channel_state(*channel);
@@ -186,7 +188,7 @@ void ControlPlane::schedule_tick() {
 void ControlPlane::tick() {
   if (clustered()) {
     sync_from_store();
-    if (++ticks_since_cluster_ * options_.tick >= options_.cluster->lease / 3) {
+    if (++ticks_since_cluster_ * options_.tick >= cluster_period()) {
       ticks_since_cluster_ = 0;
       cluster_tick();
     }

@@ -151,14 +151,24 @@ class ControlPlane {
   // Several nodes on one store (cluster.cpp). A channel this node does not drive is a mirror of the store:
   // no engine work, no writes; commands for it go to the node that drives it.
   bool clustered() const { return options_.cluster.has_value(); }
+  // How often cluster_tick() runs: a quarter of the lease (cluster.cpp says why).
+  std::chrono::milliseconds cluster_period() const { return options_.cluster->lease / 4; }
   bool drives(const Channel& channel) const;
   void cluster_tick();
   void sync_from_store();
   void apply_foreign_event(const store::EventRecord& event);
-  void bring_up(Channel& channel);
-  void restart_destination(Destination& destination);
+  // Takes a channel on (from `previous_node`, "" = nobody): fresh from the store, ingest opened, what was on
+  // turned on again.
+  void bring_up(Channel& channel, const std::string& previous_node);
+  // What was on comes back on (`starting` until the engine reports it streams); `why` is its status detail.
+  void restart_destination(Destination& destination, const std::string& why);
   void take_down(Channel& channel);
-  std::optional<Outcome> forward_if_elsewhere(const std::string& channel_id) const;
+  std::optional<Outcome> forward_if_elsewhere(const std::string& channel_id);
+  // For commands: a record another node created a moment ago may not be in the mirror yet: one look at the
+  // store's log before answering "no such channel".
+  Channel* find_channel_synced(const std::string& id);
+  Destination* find_destination_synced(const std::string& id);
+  std::optional<std::string> live_owner_url(const std::string& channel_id) const;
   void release_cluster_leases();
   Result<std::unique_ptr<Channel>> load_channel(store::ChannelRecord record);
   Result<std::unique_ptr<Destination>> load_destination(store::DestinationRecord record);
@@ -201,6 +211,7 @@ class ControlPlane {
   int64_t last_synced_event_id_ = 0;       // the store's events up to here are applied (sync_from_store)
   std::set<int64_t> own_event_ids_;        // events this node committed and has not met in the store yet
   int ticks_since_cluster_ = 0;
+  bool store_sync_failing_ = false;  // the last sync_from_store() could not read the store
   engine::Engine& engine_;
   const SecretBox secrets_;
   const ControlOptions options_;

@@ -133,7 +133,7 @@ std::optional<std::string> ControlPlane::destinations_list_json(
 }
 
 Outcome ControlPlane::get_destination(const std::string& id) {
-  Destination* destination = find_destination(id);
+  Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   return {200, destination_json(*destination)};
 }
@@ -146,7 +146,7 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   }
   if (auto p = check_string(body["channel_id"], "channel_id", 64)) return *p;
   const auto channel_id = body["channel_id"].get<std::string>();
-  if (find_channel(channel_id) == nullptr)
+  if (find_channel_synced(channel_id) == nullptr)
     return validation_failed("channel_id", "no channel with id " + channel_id);
   if (auto elsewhere = forward_if_elsewhere(channel_id)) return *elsewhere;
   if (auto p = check_name(body["name"], "name")) return *p;
@@ -195,7 +195,7 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
 }
 
 Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::json& body) {
-  Destination* destination = find_destination(id);
+  Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (auto p = require_object(body)) return *p;
@@ -255,7 +255,7 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
 }
 
 Outcome ControlPlane::delete_destination(const std::string& id) {
-  Destination* destination = find_destination(id);
+  Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   const std::string channel_id = destination->record.channel_id;
@@ -281,7 +281,7 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
 }
 
 Outcome ControlPlane::start_destination(const std::string& id) {
-  Destination* destination = find_destination(id);
+  Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
@@ -313,7 +313,7 @@ Outcome ControlPlane::start_destination(const std::string& id) {
 }
 
 Outcome ControlPlane::stop_destination(const std::string& id) {
-  Destination* destination = find_destination(id);
+  Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (!destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent

@@ -72,7 +72,7 @@ nlohmann::json ControlPlane::hls_json(const Channel& channel) const {
 }
 
 Outcome ControlPlane::rotate_playback_token(const std::string& id) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   Channel updated = *channel;

@@ -55,7 +55,7 @@ void ControlPlane::load_slate_image(Channel& channel) {
 
 Outcome ControlPlane::set_slate_image(const std::string& id, const std::string& content_type,
                                       const std::string& body) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   const std::string type = picture_type(content_type);
@@ -94,7 +94,7 @@ std::optional<std::pair<std::string, std::string>> ControlPlane::slate_image(con
 }
 
 Outcome ControlPlane::clear_slate_image(const std::string& id) {
-  Channel* channel = find_channel(id);
+  Channel* channel = find_channel_synced(id);
   if (channel == nullptr) return not_found("no channel with id " + id);
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   if (channel->slate_image.empty()) return {200, channel_json(*channel)};

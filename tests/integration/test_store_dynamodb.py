@@ -80,9 +80,13 @@ class DynamoDbStoreTest(IntegrationTest):
         self.assertNotIn("live_secret_3f9a", str(items))
         self.assertTrue(any(i["pk"]["S"] == "destination" for i in items))
 
+        node = serve.api("GET", f"/channels/{channel['id']}", expect=200)["node"]
+        self.assertTrue(node["this"], node)
         serve.restart(kill=True)
         channels = serve.api("GET", "/channels", expect=200)["channels"]
         self.assertEqual([(c["id"], c["name"]) for c in channels], [(channel["id"], "stage")])
+        # The same node (its id is kept in the data dir) drives its channel again at once, not a lease later.
+        self.assertEqual(channels[0]["node"], node)
         again = serve.destination(destination["id"])
         self.assertEqual((again["name"], again["stream_key_hint"]), ("Twitch", destination["stream_key_hint"]))
         # A client resuming from an event it saw gets what came after it, from the table.

@@ -16,8 +16,8 @@ TABLE = "lunora_nodes"
 
 
 class DynamoDbNodesTest(IntegrationTest):
-    def node(self):
-        serve = Serve(env=self.dynamodb.env(),
+    def node(self, proxy=None):
+        serve = Serve(env=self.dynamodb.env(proxy=proxy),
                       extra=["--store", f"dynamodb:{TABLE}", "--lease-ms", str(LEASE_MS), "--create-table"])
         self.addCleanup(serve.cleanup)
         return serve
@@ -78,6 +78,34 @@ class DynamoDbNodesTest(IntegrationTest):
         wait_for(lambda: nginx.stat().get("split", {}).get("publisher_id") is not None, 15,
                  "nginx to receive from node A")
         self.assertEqual(a.destination(destination["id"])["stream_key_hint"], destination["stream_key_hint"])
+
+    def test_a_node_cut_from_dynamodb_gives_its_channels_up_once_it_learns(self):
+        """A's way to DynamoDB fails for longer than a lease: A keeps streaming meanwhile (it cannot know), B takes
+        A's channel over once A's heartbeat expired, and A's first look at the leases after that makes it give
+        the channel up (closing its ingest, so that B can open it) instead of driving it twice."""
+        self.dynamodb = DynamoDb(self)
+        own_path = self.dynamodb.another_proxy()
+        a = self.node(proxy=own_path)
+        b = self.node()
+        main = a.main_channel()
+        wait_for(lambda: b.main_channel()["node"] is not None and a.main_channel()["node"]["this"], 20,
+                 "both nodes to see A drive `main`")
+
+        own_path.throttle(mode="always", code="InternalServerError")
+        wait_for(lambda: "event=heartbeat_failed" in log_text(a), 20, "A's heartbeat to fail")
+        self.assertTrue(a.alive(), "a node must not stop because its store is unreachable")
+        wait_for(lambda: b.main_channel()["node"]["this"], 20, "B to take `main` over")
+        own_path.reset()
+        wait_for(lambda: "event=channel_lost" in log_text(a), 20, "A to learn it lost `main`")
+        self.assertTrue(a.alive())
+        # Once A has closed the ingest, B's listener opens (B retries a busy port every few seconds).
+        wait_for(lambda: b.main_channel()["input"]["listening"], 30, "B to listen on `main`'s port")
+        wait_for(lambda: not a.main_channel()["node"]["this"], 10, "A's API to name B")
+        self.assertEqual(a.main_channel()["id"], main["id"])
+
+
+def log_text(serve):
+    return "".join(serve.stdout_all) + serve.stderr_text()
 
 
 if __name__ == "__main__":
