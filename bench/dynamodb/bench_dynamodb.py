@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """DynamoDB store benchmark (issue 7): what `--store dynamodb:TABLE` costs an API write against the SQLite store,
-and how long a standby node takes to take a killed active node's place.
+and how long the surviving node of two takes to drive a killed node's channel.
 
 Everything runs on this machine, on 127.0.0.1: dynalite (npm, tests/services; a DynamoDB implementation, the real
 service cannot be reached here) behind tests/integration/dynamodb_proxy.py (the SigV4-checking front door of the
@@ -13,19 +13,25 @@ and `lunora serve` with the environment of tests/integration/dynamodb_fixture.Dy
    `PATCH /api/v1/channels/{id}` {"name": ...}, `POST /api/v1/destinations` then `DELETE` of the one just made,
    and `GET /api/v1/channels/{id}` (served from memory: the two should match). Reported per store: p50, p90,
    max (ms), and the ratio dynamodb/sqlite of each. The DynamoDB requests each API request caused are counted
-   from the proxy's `GET /__proxy/stats` (per operation) taken before and after it; the lease renewals of the
-   node (every third of --lease-ms) fall in between now and then, so the median per request is reported, with
-   the phase's total divided by N beside it.
-2. Takeover. Per lease L (`--lease-ms`, default 2000,5000): two nodes on a fresh table, sharing the ingest
-   ports (the encoder finds whichever is active); the active one restreams the `main` channel (an SRT encoder,
-   640x360p30, GOP 2 s) to one nginx-rtmp destination. Each round `kill -9`s the active node (at a random point
-   of its renewal period) and measures from the kill: (a) the standby answers /healthz; (b) the destination is
-   `streaming` in the standby's API (the SRT encoder is restarted to the same port right after (a), as an
-   encoder redialing would); (c) nginx's /stat shows a new publisher on the stream. Then the killed node is
-   started again as the new standby, so the active node alternates. Reported per L: median and max of each,
-   and (a)/L.
+   from the proxy's `GET /__proxy/stats` (per operation) taken before and after it; the node's own periodic
+   requests (its heartbeat every third of --lease-ms, its read of the event log every 250 ms) fall in between
+   now and then, so the median per request is reported, with the phase's total divided by N beside it.
+2. Takeover. Every node drives its share of the channels (a heartbeat lease per node, renewed every third of
+   --lease-ms, and a lease per channel naming its owner); when a node dies, the others take its channels over
+   once its heartbeat has expired. Per lease L (`--lease-ms`, default 2000,5000) and round (`--rounds`): two
+   fresh nodes on a fresh table, each with its own HTTP, RTMP and SRT ports; the first creates `main`, a channel
+   `b` is created through the second's API, and both APIs must agree that each node drives one. The channel of
+   the node to be killed (the second in odd rounds, the first in even ones) gets one nginx-rtmp destination and
+   an SRT encoder (640x360p30, GOP 2 s) on its port. Then `kill -9` of that node, at a random point of its
+   heartbeat renewal period, and from the kill: (a) the survivor's `GET /api/v1/channels` names the survivor as
+   the channel's node (`node.this`, polled every 50 ms); (b) the destination is `streaming` in the survivor's
+   API, with a `status_since` after the kill (the SRT encoder is restarted to the same port right after (a), as
+   an encoder redialing would, and again whenever it exits); (c) nginx's /stat shows a new publisher on the
+   stream. Both nodes are stopped after each round (no rebalancing hands a channel to a node that joins later, so
+   a replacement node would drive nothing). Reported per L: median and max of each, and (a)/L.
 
-Usage: bench/dynamodb/bench_dynamodb.py [--writes 200] [--rounds 3] [--lease-ms 2000,5000] [--out DIR]
+Usage: bench/dynamodb/bench_dynamodb.py [--only writes|takeover] [--writes 200] [--rounds 3]
+       [--lease-ms 2000,5000] [--out DIR]
 Needs: a built lunora (LUNORA_BIN or build/default/src/lunora), tests/services/node_modules (`npm ci` there),
 ffmpeg, nginx with the RTMP module.
 """
@@ -314,12 +320,10 @@ def write_latency(args, dynamo, warnings, levels):
 
 # ---- 2. takeover ----
 
-def node(dynamo, table, lease_ms, first=None, http_port=None, wait_ready=True):
-    extra = ["--store", f"dynamodb:{table}", "--create-table", "--lease-ms", str(lease_ms)]
-    if first is None:
-        return Serve(env=dynamo.env(), extra=extra, wait_ready=wait_ready, http_port=http_port)
-    return Serve(env=dynamo.env(), extra=extra, rtmp_port=first.rtmp_port, srt_port=first.srt_port,
-                 wait_ready=wait_ready, http_port=http_port)
+def node(dynamo, table, lease_ms):
+    """A node of its own: its own HTTP, RTMP and SRT ports, on the shared table."""
+    return Serve(env=dynamo.env(), extra=["--store", f"dynamodb:{table}", "--create-table", "--lease-ms",
+                                          str(lease_ms)])
 
 
 def log_text(serve):
@@ -334,106 +338,156 @@ def log_levels(serve):
     return dict(collections.Counter(m.group(1) for m in re.finditer(r"^\S+ (\w+) ", serve.stderr_text(), re.M)))
 
 
-def quick_ready(serve):
+def channels_seen(serve, timeout=2):
+    """{channel id: channel JSON} from one node's GET /api/v1/channels, or None when it does not answer."""
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", serve.http_port, timeout=2)
-        conn.request("GET", "/healthz")
-        ok = conn.getresponse().status == 200
-        conn.close()
-        return ok
+        status, body, _ = serve.request("GET", "/api/v1/channels", timeout=timeout)
     except OSError:
-        return False
+        return None
+    if status != 200:
+        return None
+    return {c["id"]: c for c in body["channels"]}
+
+
+def owners(serve):
+    seen = channels_seen(serve)
+    return None if seen is None else {cid: (c.get("node") or {}).get("id") for cid, c in seen.items()}
+
+
+def iso_ms(text):
+    """Unix ms of the API's "2026-11-26T10:40:05.495Z"."""
+    when = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return when.timestamp() * 1000
+
+
+def takeover_round(args, dynamo, lease_ms, round_no, nginx, rng, nodes, encoders):
+    """Two fresh nodes on a fresh table, one channel each; kill -9 the one that drives the destination."""
+    table = f"lunora_bench_takeover_{lease_ms}_r{round_no}"
+    first = node(dynamo, table, lease_ms)
+    nodes.append(("first", first))
+    second = node(dynamo, table, lease_ms)
+    nodes.append(("second", second))
+    main = first.main_channel()
+    made = second.api("POST", "/channels", {"name": "b", "input": {"protocol": "srt",
+                                                                    "port": free_port(socket.SOCK_DGRAM)}},
+                      expect=201)
+    ids = {main["id"], made["id"]}
+
+    def split():
+        a, b = owners(first), owners(second)
+        if not a or set(a) != ids or a != b or None in a.values() or len(set(a.values())) != 2:
+            return None
+        return a
+    split_started = time.monotonic()
+    owner_of = wait_for(split, 30, "both nodes to drive one channel each and agree on the owners", 0.1)
+    split_s = time.monotonic() - split_started
+    first_id = channels_seen(first)[main["id"]]["node"]["id"]
+    # The victim alternates: the second node (channel `b`) in odd rounds, the first (`main`) in even ones.
+    victim_name = "second" if round_no % 2 else "first"
+    victim, survivor = (second, first) if victim_name == "second" else (first, second)
+    second_id = next(n for n in owner_of.values() if n != first_id)
+    victim_id, survivor_id = (second_id, first_id) if victim_name == "second" else (first_id, second_id)
+    cid = next(c for c, n in owner_of.items() if n == victim_id)
+    channel = channels_seen(victim)[cid]
+    assert channel["node"]["this"], channel["node"]
+    port = channel["input"]["port"]
+    stream = f"takeover-{lease_ms}-r{round_no}"
+    d = victim.add_destination(cid, "nginx", f"rtmp://127.0.0.1:{nginx.rtmp_port}/live", stream)
+    encoders.append(publish_srt(port, 3600, gop=GOP_S * 30))
+    victim.api("POST", f"/destinations/{d['id']}/start", expect=202)
+    victim.wait_status(d["id"], "streaming", 30)
+    wait_for(lambda: nginx.stat().get(stream, {}).get("bytes_in", 0) > 0, 20, "nginx to receive")
+    # Streaming steadily, then the kill at a random point of the victim's heartbeat renewal period (lease/3).
+    time.sleep(2 + rng.uniform(0, lease_ms / 3000))
+    first_bytes = nginx.stat()[stream]["bytes_in"]
+    time.sleep(0.5)
+    old = nginx.stat()[stream]
+    assert old["bytes_in"] > first_bytes, "nginx is not receiving before the kill"
+    old_publisher = old["publisher_id"]
+    killed_wall_ms = time.time() * 1000
+    killed_at = time.monotonic()
+    victim.proc.kill()
+    victim.proc.wait()
+
+    # (a) the survivor's API names itself as the channel's node; polled every 50 ms.
+    def taken():
+        seen = channels_seen(survivor, timeout=1)
+        return seen is not None and cid in seen and (seen[cid].get("node") or {}).get("this") is True
+    wait_for(taken, lease_ms / 1000 + 30, "the survivor to drive the victim's channel", 0.05)
+    t_a = time.monotonic() - killed_at
+    # The encoder's SRT connection died with the victim; it dials the same port again, now the survivor's.
+    for e in encoders:
+        if e.alive():
+            e.proc.kill()
+    encoders.append(publish_srt(port, 3600, gop=GOP_S * 30))
+    redials = 0
+    t_b = t_c = None
+    deadline = time.monotonic() + 60
+    while (t_b is None or t_c is None) and time.monotonic() < deadline:
+        if t_b is None:
+            # `streaming` since after the kill: the survivor's mirror showed the victim's `streaming` before.
+            status, body = survivor.api("GET", f"/destinations/{d['id']}")
+            if (status == 200 and body["status"] == "streaming"
+                    and iso_ms(body["status_since"]) >= killed_wall_ms):
+                t_b = time.monotonic() - killed_at
+        if t_c is None:
+            s = nginx.stat().get(stream, {})
+            if s.get("publisher_id") not in (None, old_publisher):
+                t_c = time.monotonic() - killed_at
+        if not encoders[-1].alive():  # dialed before the survivor listened: an encoder dials again
+            redials += 1
+            encoders.append(publish_srt(port, 3600, gop=GOP_S * 30))
+        time.sleep(0.02)
+    if t_b is None or t_c is None:
+        raise AssertionError(f"lease {lease_ms} round {round_no}: no takeover within 60 s (b={t_b}, c={t_c}): "
+                             + survivor.stderr_text()[-3000:])
+    taken_line = re.search(rf"event=channel_taken channel={cid} node={survivor_id} from=(\S+)",
+                           log_text(survivor))
+    result = {"round": round_no, "table": table, "killed": victim_name, "channel": channel["name"],
+              "victim_node": victim_id, "survivor_node": survivor_id,
+              "split_ms": round(split_s * 1000),
+              "kill_to_owner_ms": round(t_a * 1000),
+              "kill_to_destination_streaming_ms": round(t_b * 1000),
+              "kill_to_nginx_new_publisher_ms": round(t_c * 1000),
+              "owner_to_streaming_ms": round((t_b - t_a) * 1000),
+              "owner_to_nginx_ms": round((t_c - t_a) * 1000),
+              "encoder_redials": redials,
+              "channel_taken_logged_from": taken_line.group(1) if taken_line else None,
+              "destination_reconnects_on_survivor": survivor.destination(d["id"])["stats"]["reconnects"]}
+    print(f"lease {lease_ms} ms, round {round_no} (killed the {victim_name} node, channel "
+          f"{channel['name']}): survivor owns it {t_a * 1000:.0f} ms after the kill, destination streaming at "
+          f"{t_b * 1000:.0f} ms, nginx has the new publisher at {t_c * 1000:.0f} ms", flush=True)
+    return result
 
 
 def takeover(args, dynamo, lease_ms, warnings, levels, rng):
-    table = f"lunora_bench_takeover_{lease_ms}"
     nginx = Nginx()
-    nodes = []
-    encoders = []
-    stream = "takeover"
     rounds = []
     try:
-        active = node(dynamo, table, lease_ms)
-        nodes.append(active)
-        standby = node(dynamo, table, lease_ms, first=active, wait_ready=False)
-        nodes.append(standby)
-        wait_for(lambda: "event=standby" in log_text(standby), 30, "the second node to wait on standby")
-        cid = active.main_channel()["id"]
-        d = active.add_destination(cid, "nginx", f"rtmp://127.0.0.1:{nginx.rtmp_port}/live", stream)
-        encoders.append(publish_srt(active.srt_port, 3600, gop=GOP_S * 30))
-        active.api("POST", f"/destinations/{d['id']}/start", expect=202)
         for round_no in range(1, args.rounds + 1):
-            active.wait_status(d["id"], "streaming", 30)
-            wait_for(lambda: nginx.stat().get(stream, {}).get("publisher_id") is not None, 20, "nginx to receive")
-            # Streaming steadily, then the kill at a random point of the node's renewal period (lease/3).
-            time.sleep(2 + rng.uniform(0, lease_ms / 3000))
-            first_bytes = nginx.stat()[stream]["bytes_in"]
-            time.sleep(0.5)
-            old = nginx.stat()[stream]
-            assert old["bytes_in"] > first_bytes, "nginx is not receiving before the kill"
-            old_publisher = old["publisher_id"]
-            killed_at = time.monotonic()
-            active.proc.kill()
-            active.proc.wait()
-            wait_for(lambda: quick_ready(standby), lease_ms / 1000 + 30, "the standby to answer /healthz", 0.01)
-            t_a = time.monotonic() - killed_at
-            # The encoder's SRT connection died with the node; it dials again, now reaching the standby.
-            for e in encoders:
-                if e.alive():
-                    e.proc.kill()
-            encoders.append(publish_srt(active.srt_port, 3600, gop=GOP_S * 30))
-            t_b = t_c = None
-            deadline = time.monotonic() + 60
-            while (t_b is None or t_c is None) and time.monotonic() < deadline:
-                if t_b is None:
-                    status, body = standby.api("GET", f"/destinations/{d['id']}")
-                    if status == 200 and body["status"] == "streaming":
-                        t_b = time.monotonic() - killed_at
-                if t_c is None:
-                    s = nginx.stat().get(stream, {})
-                    if s.get("publisher_id") not in (None, old_publisher):
-                        t_c = time.monotonic() - killed_at
-                time.sleep(0.02)
-            if t_b is None or t_c is None:
-                raise AssertionError(f"round {round_no}: no takeover within 60 s (b={t_b}, c={t_c}): "
-                                     + standby.stderr_text()[-3000:])
-            took_over = "event=node_active" in log_text(standby)
-            rounds.append({"round": round_no, "kill_to_healthz_ms": round(t_a * 1000),
-                           "kill_to_destination_streaming_ms": round(t_b * 1000),
-                           "kill_to_nginx_new_publisher_ms": round(t_c * 1000),
-                           "healthz_to_streaming_ms": round((t_b - t_a) * 1000),
-                           "healthz_to_nginx_ms": round((t_c - t_a) * 1000), "node_active_logged": took_over})
-            print(f"lease {lease_ms} ms, round {round_no}: standby answers {t_a * 1000:.0f} ms after the kill, "
-                  f"destination streaming at {t_b * 1000:.0f} ms, nginx has the new publisher at "
-                  f"{t_c * 1000:.0f} ms", flush=True)
-            # The killed node comes back as the new standby (its API port, the shared ingest ports).
-            killed_http = active.http_port
-            active.cleanup()
-            active, standby = standby, node(dynamo, table, lease_ms, first=standby, http_port=killed_http,
-                                            wait_ready=False)
-            nodes.append(standby)
-            wait_for(lambda: "event=standby" in log_text(standby), 30, "the restarted node to wait on standby")
-        active.wait_status(d["id"], "streaming", 30)
-        ms = {k: [r[k] for r in rounds] for k in ("kill_to_healthz_ms", "kill_to_destination_streaming_ms",
-                                                   "kill_to_nginx_new_publisher_ms", "healthz_to_streaming_ms",
-                                                   "healthz_to_nginx_ms")}
+            nodes, encoders = [], []
+            try:
+                rounds.append(takeover_round(args, dynamo, lease_ms, round_no, nginx, rng, nodes, encoders))
+            finally:
+                for e in encoders:
+                    if e.alive():
+                        e.proc.kill()
+                for name, n in nodes:
+                    key = f"takeover-{lease_ms}/round{round_no}/{name}" + ("" if n.alive() else " (killed)")
+                    warnings[key] = log_problems(n)
+                    levels[key] = log_levels(n)
+                    n.cleanup()
+        keys = ("kill_to_owner_ms", "kill_to_destination_streaming_ms", "kill_to_nginx_new_publisher_ms",
+                "owner_to_streaming_ms", "owner_to_nginx_ms")
+        ms = {k: [r[k] for r in rounds] for k in keys}
         return {
             "lease_ms": lease_ms, "rounds": rounds,
             "median_ms": {k: round(statistics.median(v)) for k, v in ms.items()},
             "max_ms": {k: max(v) for k, v in ms.items()},
-            "healthz_over_lease_median": round(statistics.median(ms["kill_to_healthz_ms"]) / lease_ms, 3),
-            "healthz_over_lease_max": round(max(ms["kill_to_healthz_ms"]) / lease_ms, 3),
-            "destination_reconnects_on_last_node": active.destination(d["id"])["stats"]["reconnects"],
+            "owner_over_lease_median": round(statistics.median(ms["kill_to_owner_ms"]) / lease_ms, 3),
+            "owner_over_lease_max": round(max(ms["kill_to_owner_ms"]) / lease_ms, 3),
         }
     finally:
-        for e in encoders:
-            if e.alive():
-                e.proc.kill()
-        for i, n in enumerate(nodes):
-            key = f"takeover-{lease_ms}/node{i + 1}" + ("" if n.alive() else " (killed)")
-            warnings[key] = log_problems(n)
-            levels[key] = log_levels(n)
-            n.cleanup()
         nginx.cleanup()
 
 
@@ -445,11 +499,16 @@ def main():
     parser.add_argument("--writes-lease-ms", type=int, default=10000,
                         help="--lease-ms of the DynamoDB node in the write measurement (Lunora's default)")
     parser.add_argument("--idle-seconds", type=float, default=10, help="how long to count an idle node's requests")
-    parser.add_argument("--skip-writes", action="store_true")
-    parser.add_argument("--skip-takeover", action="store_true")
+    parser.add_argument("--only", choices=("writes", "takeover"), help="run one part only")
+    parser.add_argument("--skip-writes", action="store_true", help="the same as --only takeover")
+    parser.add_argument("--skip-takeover", action="store_true", help="the same as --only writes")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
+    if args.only == "writes":
+        args.skip_takeover = True
+    elif args.only == "takeover":
+        args.skip_writes = True
     leases = [int(v) for v in args.lease_ms.split(",") if v.strip()]
     rng = random.Random(args.seed)
     started = time.monotonic()
@@ -506,10 +565,13 @@ def print_report(result, path):
             print(f"one DynamoDB GetItem, {k}: p50 {v['p50']} ms, p90 {v['p90']} ms, max {v['max']} ms")
     for t in result.get("takeover", []):
         m, x = t["median_ms"], t["max_ms"]
-        print(f"\nlease {t['lease_ms']} ms, {len(t['rounds'])} kills: kill -> /healthz median {m['kill_to_healthz_ms']} "
-              f"max {x['kill_to_healthz_ms']} ms ({t['healthz_over_lease_median']}x lease); -> streaming median "
-              f"{m['kill_to_destination_streaming_ms']} max {x['kill_to_destination_streaming_ms']} ms; -> nginx "
+        print(f"\nlease {t['lease_ms']} ms, {len(t['rounds'])} kills: (a) kill -> survivor drives the channel median "
+              f"{m['kill_to_owner_ms']} max {x['kill_to_owner_ms']} ms ({t['owner_over_lease_median']} / "
+              f"{t['owner_over_lease_max']} x lease); (b) -> streaming median "
+              f"{m['kill_to_destination_streaming_ms']} max {x['kill_to_destination_streaming_ms']} ms; (c) -> nginx "
               f"publisher median {m['kill_to_nginx_new_publisher_ms']} max {x['kill_to_nginx_new_publisher_ms']} ms")
+        print("  (a) per round: " + ", ".join(f"{r['kill_to_owner_ms']} ms (killed {r['killed']})"
+                                                for r in t["rounds"]))
     if result["lunora_warn_error_lines"]:
         print("\nwarn/error lines in lunora's stderr:")
         for k, lines in result["lunora_warn_error_lines"].items():
