@@ -56,8 +56,9 @@ void ControlPlane::cluster_tick() {
   }
   cluster::ClusterSnapshot view;
   for (const auto& node : *nodes) view.nodes.push_back({node.owner, node.owner_url, node.expires_at});
-  for (const auto& owner : *owners)
+  for (const auto& owner : *owners) {
     view.owners.push_back({without_prefix(owner.name, kChannelPrefix), owner.owner});
+  }
   std::vector<std::string> ids;
   std::set<std::string> driving;
   for (const auto& [id, channel] : channels_) {

@@ -8,7 +8,8 @@
 namespace lunora::control {
 
 struct Outcome {
-  Outcome() = default;
+  // Constructors rather than an aggregate: `{status, body}` stays short where forward_to is not needed.
+  Outcome() = default;  // NOLINT(bugprone-exception-escape): only allocation can throw, as anywhere
   Outcome(int status_code, nlohmann::json json) : status(status_code), body(std::move(json)) {}
 
   int status = 200;
