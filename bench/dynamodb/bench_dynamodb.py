@@ -14,9 +14,9 @@ and `lunora serve` with the environment of tests/integration/dynamodb_fixture.Dy
    and `GET /api/v1/channels/{id}` (served from memory: the two should match). Reported per store: p50, p90,
    max (ms), and the ratio dynamodb/sqlite of each. The DynamoDB requests each API request caused are counted
    from the proxy's `GET /__proxy/stats` (per operation) taken before and after it; the node's own periodic
-   requests (its heartbeat every third of --lease-ms, its read of the event log every 250 ms) fall in between
+   requests (its heartbeat every quarter of --lease-ms, its read of the event log every 250 ms) fall in between
    now and then, so the median per request is reported, with the phase's total divided by N beside it.
-2. Takeover. Every node drives its share of the channels (a heartbeat lease per node, renewed every third of
+2. Takeover. Every node drives its share of the channels (a heartbeat lease per node, renewed every quarter of
    --lease-ms, and a lease per channel naming its owner); when a node dies, the others take its channels over
    once its heartbeat has expired. Per lease L (`--lease-ms`, default 2000,5000) and round (`--rounds`): two
    fresh nodes on a fresh table, each with its own HTTP, RTMP and SRT ports; the first creates `main`, a channel
@@ -131,10 +131,8 @@ class Dynamo:
 
 def dynamodb_request_latency(dynamo, table, n):
     """One signed GetItem (of the store's head item) at a time, alternating through the proxy (what Lunora
-    reaches) and straight to dynalite (which checks no signature): the cost of one DynamoDB request here. Each on
-    a new TCP connection, as Lunora's AWS client makes them (src/aws/http_exchange.cpp: resolve, connect, one
-    request, close). Keep-alive would be no fairer here: the proxy writes a response's header and body in two
-    segments without TCP_NODELAY, so a reused connection waits ~40 ms for the client's delayed ACK."""
+    reaches) and straight to dynalite (which checks no signature): the cost of one DynamoDB request here, each on
+    a new TCP connection (an upper bound: Lunora's client keeps its connections alive since bc81078)."""
     import sigv4
     body = json.dumps({"TableName": table, "Key": {"pk": {"S": "head"}, "sk": {"S": "head"}},
                        "ConsistentRead": True}).encode()
