@@ -132,8 +132,11 @@ void ControlPlane::bring_up(Channel& channel, const std::string& previous_node) 
   channel.listen_error = opened ? "" : opened.error().message();
   for (auto& [destination_id, destination] : destinations_) {
     if (destination->record.channel_id != id) continue;
-    restart_destination(*destination, previous_node.empty() ? "starting on node " + options_.cluster->node_id
-                                                            : "taken over from node " + previous_node);
+    const std::string why = previous_node.empty() ? "starting on node " + options_.cluster->node_id
+                            : previous_node == options_.cluster->node_id
+                                ? std::string("restarting after a restart of Lunora")
+                                : "taken over from node " + previous_node;
+    restart_destination(*destination, why);
   }
   update_channel_state(channel);
 }
