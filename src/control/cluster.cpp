@@ -36,6 +36,7 @@ std::string without_prefix(const std::string& name, const std::string& prefix) {
 }  // namespace
 
 void ControlPlane::cluster_tick() {
+  if (stopping_) return;  // the leases are being given up: never renewed or taken again on the way out
   store::Leases* leases = store_.leases();
   const auto& self = *options_.cluster;
   const int64_t now = wall_clock_ms();
@@ -92,7 +93,10 @@ void ControlPlane::cluster_tick() {
                      [&](const auto& o) { return o.channel_id == claim.channel_id; })) {
       view.owners.push_back({claim.channel_id, self.node_id});
     }
-    if (Channel* channel = find_channel(claim.channel_id)) {
+    Channel* channel = find_channel(claim.channel_id);
+    // Already driven here (its lease went to a node that died meanwhile): the lease is back, nothing to
+    // rebuild.
+    if (channel != nullptr && !channel->driven) {
       spdlog::info("event=channel_taken channel={} node={} from={}", claim.channel_id, self.node_id,
                    claim.previous_owner.empty() ? "nobody" : claim.previous_owner);
       bring_up(*channel, claim.previous_owner);
@@ -104,34 +108,47 @@ void ControlPlane::cluster_tick() {
 
 void ControlPlane::bring_up(Channel& channel, const std::string& previous_node) {
   const std::string id = channel.record.id;
-  // The node that drove it before wrote last: start from the store, not from this node's mirror.
+  // The node that drove it before wrote last: start from the store, not from this node's mirror. When the
+  // store cannot say, not now: the lease is this node's, so the next cluster tick tries again (plan.keep).
   auto record = store_.get_channel(id);
-  if (record && *record) {
-    auto fresh = load_channel(std::move(**record));
-    if (fresh) {
-      (*fresh)->last_watched_ms = channel.last_watched_ms;
-      channel = std::move(**fresh);
-    }
+  auto destinations = store_.list_destinations();
+  if (!record || !destinations) {
+    spdlog::warn("event=channel_take_deferred channel={} error=\"{}\"", id,
+                 (record ? destinations.error() : record.error()).message());
+    return;
   }
-  if (auto destinations = store_.list_destinations(); destinations) {
-    for (auto& stored : *destinations) {
-      if (stored.channel_id != id) continue;
-      auto fresh = load_destination(std::move(stored));
-      if (!fresh) continue;
-      // In place: a command that led here may hold a pointer to it.
-      auto& slot = destinations_[(*fresh)->record.id];
-      if (slot) {
-        *slot = std::move(**fresh);
-      } else {
-        slot = std::move(*fresh);
-      }
+  if (!*record) {
+    // Deleted by its node a moment ago (its channel_deleted event is on the way): give the lease back.
+    (void)store_.leases()->release("channel:" + id, options_.cluster->node_id);
+    return;
+  }
+  auto fresh_channel = load_channel(std::move(**record));
+  if (!fresh_channel) {
+    spdlog::warn("event=channel_take_deferred channel={} error=\"{}\"", id, fresh_channel.error().message());
+    return;
+  }
+  (*fresh_channel)->last_watched_ms = channel.last_watched_ms;
+  channel = std::move(**fresh_channel);
+  // Only what the store has now is turned on (a destination deleted meanwhile stays off); the mirror keeps
+  // its objects (a command that led here may hold a pointer to one) until the delete's event removes them.
+  std::set<std::string> stored_ids;
+  for (auto& stored : *destinations) {
+    if (stored.channel_id != id) continue;
+    auto fresh = load_destination(std::move(stored));
+    if (!fresh) continue;
+    stored_ids.insert((*fresh)->record.id);
+    auto& slot = destinations_[(*fresh)->record.id];
+    if (slot) {
+      *slot = std::move(**fresh);
+    } else {
+      slot = std::move(*fresh);
     }
   }
   channel.driven = true;
   auto opened = engine_.open_channel(ingest_spec(channel));
   channel.listen_error = opened ? "" : opened.error().message();
   for (auto& [destination_id, destination] : destinations_) {
-    if (destination->record.channel_id != id) continue;
+    if (destination->record.channel_id != id || !stored_ids.contains(destination_id)) continue;
     const std::string why = previous_node.empty() ? "starting on node " + options_.cluster->node_id
                             : previous_node == options_.cluster->node_id
                                 ? std::string("restarting after a restart of Lunora")
@@ -228,9 +245,13 @@ void ControlPlane::sync_from_store() {
   if (store_sync_failing_) spdlog::info("event=store_sync_recovered");
   store_sync_failing_ = false;
   for (const auto& event : *events) {
+    const bool own = own_event_ids_.erase(event.id) > 0;  // committed here, published already
+    if (!own && !apply_foreign_event(event)) {
+      // Its record could not be read (throttled, timed out): from this event again at the next tick.
+      return;
+    }
     last_synced_event_id_ = std::max(last_synced_event_id_, event.id);
-    if (own_event_ids_.erase(event.id) > 0) continue;  // committed here, published already
-    apply_foreign_event(event);
+    if (own) continue;
     snapshot_stale_ = true;
     recent_events_.push_back(event);
     if (recent_events_.size() > 1000) recent_events_.pop_front();
@@ -240,19 +261,20 @@ void ControlPlane::sync_from_store() {
   own_event_ids_.erase(own_event_ids_.begin(), own_event_ids_.lower_bound(last_synced_event_id_ + 1));
 }
 
-void ControlPlane::apply_foreign_event(const store::EventRecord& event) {
+bool ControlPlane::apply_foreign_event(const store::EventRecord& event) {
   const auto data = nlohmann::json::parse(event.data, nullptr, false);
-  if (!data.is_object() || !data.contains("id") || !data["id"].is_string()) return;
+  if (!data.is_object() || !data.contains("id") || !data["id"].is_string()) return true;
   const std::string id = data["id"].get<std::string>();
   if (event.type == "channel") {
     Channel* known = find_channel(id);
-    if (known != nullptr && known->driven) return;  // this node is its only writer
+    if (known != nullptr && known->driven) return true;  // this node is its only writer
     auto record = store_.get_channel(id);
-    if (!record || !*record) return;
+    if (!record) return false;
+    if (!*record) return true;  // deleted since: its channel_deleted event follows
     auto loaded = load_channel(std::move(**record));
     if (!loaded) {
       spdlog::warn("event=store_sync_skipped channel={} error=\"{}\"", id, loaded.error().message());
-      return;
+      return true;
     }
     if (known != nullptr) {
       (*loaded)->last_watched_ms = known->last_watched_ms;
@@ -262,13 +284,14 @@ void ControlPlane::apply_foreign_event(const store::EventRecord& event) {
     }
   } else if (event.type == "destination") {
     auto record = store_.get_destination(id);
-    if (!record || !*record) return;
+    if (!record) return false;
+    if (!*record) return true;
     const Channel* channel = find_channel((*record)->channel_id);
-    if (channel != nullptr && channel->driven) return;  // written here only
+    if (channel != nullptr && channel->driven) return true;  // written here only
     auto loaded = load_destination(std::move(**record));
     if (!loaded) {
       spdlog::warn("event=store_sync_skipped destination={} error=\"{}\"", id, loaded.error().message());
-      return;
+      return true;
     }
     if (Destination* known = find_destination(id)) {
       *known = std::move(**loaded);
@@ -277,16 +300,17 @@ void ControlPlane::apply_foreign_event(const store::EventRecord& event) {
     }
   } else if (event.type == "destination_deleted") {
     Destination* destination = find_destination(id);
-    if (destination == nullptr) return;
+    if (destination == nullptr) return true;
     const Channel* channel = find_channel(destination->record.channel_id);
     if (channel == nullptr || !channel->driven) destinations_.erase(id);
   } else if (event.type == "channel_deleted") {
     Channel* channel = find_channel(id);
-    if (channel == nullptr) return;
+    if (channel == nullptr) return true;
     if (channel->driven) take_down(*channel);
     std::erase_if(destinations_, [&](const auto& entry) { return entry.second->record.channel_id == id; });
     channels_.erase(id);
   }
+  return true;
 }
 
 void ControlPlane::release_cluster_leases() {

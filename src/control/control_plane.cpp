@@ -41,11 +41,15 @@ void ControlPlane::restart_destination(Destination& destination, const std::stri
 }
 
 Result<std::optional<nlohmann::json>> ControlPlane::start() {
+  // The log position first, the records after: a change another node commits in between is then both in the
+  // records and replayed from the log (harmless: applying an event re-reads its record), never in neither.
+  auto last = store_.last_event_id();
+  if (!last) return last.error().wrap("reading the event log");
   auto channels = store_.list_channels();
   if (!channels) return channels.error().wrap("loading channels");
   auto destinations = store_.list_destinations();
   if (!destinations) return destinations.error().wrap("loading destinations");
-  if (auto last = store_.last_event_id(); last && *last > 0) {
+  if (*last > 0) {
     auto tail = store_.events_after(*last > 1000 ? *last - 1000 : 0, 1000);
     if (tail) recent_events_.assign(tail->begin(), tail->end());
     last_synced_event_id_ = *last;

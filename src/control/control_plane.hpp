@@ -156,7 +156,8 @@ class ControlPlane {
   bool drives(const Channel& channel) const;
   void cluster_tick();
   void sync_from_store();
-  void apply_foreign_event(const store::EventRecord& event);
+  // False when the record it names could not be read: the caller tries that event again later.
+  bool apply_foreign_event(const store::EventRecord& event);
   // Takes a channel on (from `previous_node`, "" = nobody): fresh from the store, ingest opened, what was on
   // turned on again.
   void bring_up(Channel& channel, const std::string& previous_node);
