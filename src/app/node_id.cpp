@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <string_view>
 
 namespace lunora::app {
 namespace {
@@ -33,6 +34,14 @@ Result<std::string> load_or_create_node_id(const std::string& data_dir) {
   out.flush();
   if (!out) return Error(ErrorCode::kIo, "cannot write the node id to " + path);
   return id;
+}
+
+bool is_loopback_url(const std::string& url) {
+  std::string_view rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
+  const std::string_view host =
+      rest.starts_with('[') ? rest.substr(0, rest.find(']') + 1) : rest.substr(0, rest.find_first_of(":/"));
+  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
 }
 
 }  // namespace lunora::app

@@ -12,4 +12,8 @@ namespace lunora::app {
 // "<hostname>-<4 random hex digits>", read from <data_dir>/node-id or made and written there on first start.
 Result<std::string> load_or_create_node_id(const std::string& data_dir);
 
+// Whether the node URL (http://host:port) names this machine only (127.0.0.0/8, localhost, [::1]): other
+// machines' nodes cannot forward commands to it.
+bool is_loopback_url(const std::string& url);
+
 }  // namespace lunora::app

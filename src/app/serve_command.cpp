@@ -200,9 +200,16 @@ int run_serve(const ServeArgs& args) {
     }
     node_id = *loaded;
     const std::string host = http_options.host == "0.0.0.0" ? control_options.public_host : http_options.host;
+    std::string node_url = settings.node_url;
+    if (node_url.empty()) node_url = "http://" + host + ":" + std::to_string(http.port());
+    if (is_loopback_url(node_url)) {
+      spdlog::warn(
+          "event=node_url_loopback url={} hint=\"only nodes on this machine can forward commands to "
+          "this node: set --node-url to an address the others reach\"",
+          node_url);
+    }
     control_options.cluster =
-        control::ControlOptions::Cluster{node_id, "http://" + host + ":" + std::to_string(http.port()),
-                                         std::chrono::milliseconds(settings.lease_ms)};
+        control::ControlOptions::Cluster{node_id, node_url, std::chrono::milliseconds(settings.lease_ms)};
   }
   control::ControlPlane control(control_io.get_executor(), **store, engine, secrets.value(), control_options);
   // The control thread is not running yet: start() runs here, alone.
@@ -314,6 +321,9 @@ void register_serve_command(CLI::App& app) {
       {"--lease-ms", "lease_ms",
        "dynamodb: a node's lease on its channels; other nodes take them over this long after it died "
        "(10000)"},
+      {"--node-url", "node_url",
+       "dynamodb: where the other nodes reach this node's API to forward commands "
+       "(http://<--http address, or the public host for 0.0.0.0>:<HTTP port>)"},
   };
   for (const auto& flag : flags) {
     cmd->add_option_function<std::string>(

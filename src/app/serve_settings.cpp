@@ -138,6 +138,18 @@ const std::vector<Key>& keys() {
        [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.create_table, "create_table"); }},
       {"lease_ms", [](ServeSettings& s,
                       const std::string& v) { return parse_int(v, 1000, 600000, s.lease_ms, "lease_ms"); }},
+      {"node_url",
+       [](ServeSettings& s, const std::string& v) -> Status {
+         if (!v.starts_with("http://")) {
+           return Error(
+               ErrorCode::kInvalidArgument,
+               "node_url: expected the http:// URL the other nodes reach this node's API at, such as "
+               "http://10.0.1.7:8080, got \"" +
+                   v + "\"");
+         }
+         s.node_url = v;
+         return ok_status();
+       }},
   };
   return list;
 }

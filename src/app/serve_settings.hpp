@@ -29,6 +29,7 @@ struct ServeSettings {
   std::string store = "sqlite";
   bool create_table = false;  // dynamodb: create the table when it does not exist
   int lease_ms = 10000;       // dynamodb: how long the active node's lease lasts without a renewal
+  std::string node_url;       // dynamodb: where the other nodes reach this one's API; default from --http
 };
 
 // One source's values: key -> text, keys as in the TOML file (data_dir, http, rtmp, ...).

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string_view>
 
 #include "aws/aws_client.hpp"
@@ -26,6 +28,11 @@ Result<std::unique_ptr<store::Store>> open_dynamodb(const ServeSettings& setting
   options.region = *region;
   options.signing_name = "dynamodb";
   options.credentials = *credentials;
+  // Store calls run on the control thread and a node's heartbeat is one of them: a store that does not
+  // answer must not hold the node for the SDK's 30 s, which would let its heartbeat lapse unnoticed.
+  const std::chrono::milliseconds lease(settings.lease_ms);
+  options.attempt_timeout = std::clamp(lease / 4, std::chrono::milliseconds(2000), options.attempt_timeout);
+  options.deadline = std::clamp(lease / 2, std::chrono::milliseconds(4000), options.deadline);
   auto client = aws::AwsClient::create(options);
   if (!client) return client.error().wrap("--store " + settings.store);
   spdlog::info("event=store_opening store=dynamodb table={} region={} endpoint={} credentials=\"{}\"", table,

@@ -56,6 +56,9 @@ class DynamoDbStoreTest(IntegrationTest):
         stderr = self.failed_start("bad/name")
         self.assertIn("store: expected sqlite or dynamodb:TABLE", stderr)
 
+        stderr = self.failed_start("lunora_creds", extra=["--node-url", "10.0.1.7:8080"])
+        self.assertIn("node_url: expected the http:// URL the other nodes reach this node's API at", stderr)
+
     def test_create_table_then_state_and_events_survive_a_restart(self):
         serve = self.serve("lunora_state", extra=["--create-table"])
         self.assertEqual(self.dynamodb.tables(), ["lunora_state"])
