@@ -217,6 +217,9 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
     return *p;
   }
   if (!body.contains("name")) return validation_failed("name", "name is required");
+  // Several nodes: names and SRT ports are checked against the others' latest writes too. (Two nodes
+  // creating the same name within the same few milliseconds can still both succeed: README.)
+  if (clustered()) sync_from_store();
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
   if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) {
@@ -276,6 +279,11 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
                                   "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
                                   "failover_after_ms", "failback_after_s"})) {
     return *p;
+  }
+  if (clustered()) {
+    sync_from_store();  // names and SRT ports are checked against the others' latest writes too
+    channel = find_channel(id);
+    if (channel == nullptr) return not_found("no channel with id " + id);
   }
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;

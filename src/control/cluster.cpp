@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "control/control_plane.hpp"
 #include "control/model.hpp"
+#include "control/time_format.hpp"
 
 namespace lunora::control {
 namespace {
@@ -35,8 +37,32 @@ std::string without_prefix(const std::string& name, const std::string& prefix) {
 
 }  // namespace
 
+Status ControlPlane::check_node_id_unused() {
+  const auto& self = *options_.cluster;
+  const std::string name = kNodePrefix + self.node_id;
+  auto seen = store_.leases()->holder(name);
+  if (!seen) return seen.error().wrap("reading this node's heartbeat");
+  // Never beaten, released, or beaten by this node at this URL before a restart: nothing else runs as it.
+  if (seen->owner.empty() || seen->owner_url == self.node_url) return ok_status();
+  // Another URL: a node with a data dir copied from this one, or this node restarted at a new URL. Only the
+  // first renews its heartbeat: wait until the beat seen expires.
+  while (wall_clock_ms() < seen->expires_at) {
+    std::this_thread::sleep_for(cluster_period());
+    auto again = store_.leases()->holder(name);
+    if (!again) return again.error().wrap("reading this node's heartbeat");
+    if (again->owner_url != self.node_url && again->expires_at > seen->expires_at) {
+      return Error(ErrorCode::kConflict,
+                   "node id " + self.node_id + " is in use by a running node at " + again->owner_url +
+                       ": was this data dir copied from that node? Give every node a data dir of its own "
+                       "(or delete its node-id file)");
+    }
+  }
+  return ok_status();
+}
+
 void ControlPlane::cluster_tick() {
   if (stopping_) return;  // the leases are being given up: never renewed or taken again on the way out
+  next_cluster_tick_ = std::chrono::steady_clock::now() + cluster_period();
   store::Leases* leases = store_.leases();
   const auto& self = *options_.cluster;
   const int64_t now = wall_clock_ms();
@@ -49,6 +75,7 @@ void ControlPlane::cluster_tick() {
     spdlog::warn("event=heartbeat_failed node={} error=\"{}\"", self.node_id, beat.error().message());
     return;
   }
+  last_heartbeat_at_ = std::chrono::steady_clock::now();
   auto nodes = leases->list(kNodePrefix);
   auto owners = leases->list(kChannelPrefix);
   if (!nodes || !owners) {
@@ -172,6 +199,15 @@ void ControlPlane::take_down(Channel& channel) {
   channel.hls.reset();
 }
 
+bool ControlPlane::may_overwrite(const std::string& channel_id) const {
+  if (!clustered()) return false;
+  const auto it = channels_.find(channel_id);
+  // A node cut off from the store for longer than its heartbeat lasts may be the one that lost the channel:
+  // it must not overwrite the new owner.
+  return it != channels_.end() && it->second->driven &&
+         std::chrono::steady_clock::now() - last_heartbeat_at_ < heartbeat_validity(options_.cluster->lease);
+}
+
 ControlPlane::Channel* ControlPlane::find_channel_synced(const std::string& id) {
   if (Channel* channel = find_channel(id)) return channel;
   if (!clustered()) return nullptr;
@@ -204,7 +240,10 @@ std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& cha
   auto url = live_owner_url(channel_id);
   if (!url) {
     // No live owner in the last look (a channel just created elsewhere, a node that just died): look again
-    // now; this node may take it itself.
+    // now, the log first (the channel may be gone); this node may take it itself.
+    sync_from_store();
+    channel = find_channel(channel_id);
+    if (channel == nullptr) return error_outcome(404, "not_found", "no channel with id " + channel_id);
     cluster_tick();
     if (channel->driven) return std::nullopt;
     url = live_owner_url(channel_id);
@@ -244,14 +283,19 @@ void ControlPlane::sync_from_store() {
   }
   if (store_sync_failing_) spdlog::info("event=store_sync_recovered");
   store_sync_failing_ = false;
+  // The log has no holes (DynamoDbStore writes a change's events in order): a first id past the next one
+  // means the events in between were pruned while this node could not read them.
+  if (!events->empty() && events->front().id > last_synced_event_id_ + 1) {
+    reload_mirror(events->front().id);
+    return;
+  }
   for (const auto& event : *events) {
-    const bool own = own_event_ids_.erase(event.id) > 0;  // committed here, published already
+    const bool own = own_event_ids_.erase(event.id) > 0;  // committed here: its records are here already
     if (!own && !apply_foreign_event(event)) {
       // Its record could not be read (throttled, timed out): from this event again at the next tick.
       return;
     }
     last_synced_event_id_ = std::max(last_synced_event_id_, event.id);
-    if (own) continue;
     snapshot_stale_ = true;
     recent_events_.push_back(event);
     if (recent_events_.size() > 1000) recent_events_.pop_front();
@@ -266,38 +310,16 @@ bool ControlPlane::apply_foreign_event(const store::EventRecord& event) {
   if (!data.is_object() || !data.contains("id") || !data["id"].is_string()) return true;
   const std::string id = data["id"].get<std::string>();
   if (event.type == "channel") {
-    Channel* known = find_channel(id);
+    const Channel* known = find_channel(id);
     if (known != nullptr && known->driven) return true;  // this node is its only writer
     auto record = store_.get_channel(id);
     if (!record) return false;
-    if (!*record) return true;  // deleted since: its channel_deleted event follows
-    auto loaded = load_channel(std::move(**record));
-    if (!loaded) {
-      spdlog::warn("event=store_sync_skipped channel={} error=\"{}\"", id, loaded.error().message());
-      return true;
-    }
-    if (known != nullptr) {
-      (*loaded)->last_watched_ms = known->last_watched_ms;
-      *known = std::move(**loaded);
-    } else {
-      channels_[id] = std::move(*loaded);
-    }
+    // None: deleted since, and its channel_deleted event follows.
+    if (*record) mirror_channel(std::move(**record));
   } else if (event.type == "destination") {
     auto record = store_.get_destination(id);
     if (!record) return false;
-    if (!*record) return true;
-    const Channel* channel = find_channel((*record)->channel_id);
-    if (channel != nullptr && channel->driven) return true;  // written here only
-    auto loaded = load_destination(std::move(**record));
-    if (!loaded) {
-      spdlog::warn("event=store_sync_skipped destination={} error=\"{}\"", id, loaded.error().message());
-      return true;
-    }
-    if (Destination* known = find_destination(id)) {
-      *known = std::move(**loaded);
-    } else {
-      destinations_[id] = std::move(*loaded);
-    }
+    if (*record) mirror_destination(std::move(**record));
   } else if (event.type == "destination_deleted") {
     Destination* destination = find_destination(id);
     if (destination == nullptr) return true;
@@ -311,6 +333,78 @@ bool ControlPlane::apply_foreign_event(const store::EventRecord& event) {
     channels_.erase(id);
   }
   return true;
+}
+
+void ControlPlane::mirror_channel(store::ChannelRecord record) {
+  Channel* known = find_channel(record.id);
+  if (known != nullptr && known->driven) return;  // this node is its only writer
+  const std::string id = record.id;
+  auto loaded = load_channel(std::move(record));
+  if (!loaded) {
+    spdlog::warn("event=store_sync_skipped channel={} error=\"{}\"", id, loaded.error().message());
+    return;
+  }
+  if (known != nullptr) {
+    (*loaded)->last_watched_ms = known->last_watched_ms;
+    *known = std::move(**loaded);
+  } else {
+    channels_[id] = std::move(*loaded);
+  }
+}
+
+void ControlPlane::mirror_destination(store::DestinationRecord record) {
+  const Channel* channel = find_channel(record.channel_id);
+  if (channel != nullptr && channel->driven) return;  // written here only
+  const std::string id = record.id;
+  auto loaded = load_destination(std::move(record));
+  if (!loaded) {
+    spdlog::warn("event=store_sync_skipped destination={} error=\"{}\"", id, loaded.error().message());
+    return;
+  }
+  if (Destination* known = find_destination(id)) {
+    *known = std::move(**loaded);
+  } else {
+    destinations_[id] = std::move(*loaded);
+  }
+}
+
+void ControlPlane::reload_mirror(int64_t first_kept) {
+  // The log position first, the records after (as in start()).
+  auto last = store_.last_event_id();
+  if (!last) return;
+  auto channels = store_.list_channels();
+  auto destinations = store_.list_destinations();
+  if (!channels || !destinations) return;  // the next tick tries again
+  spdlog::warn("event=store_resync synced_to={} first_kept={} last={}", last_synced_event_id_, first_kept,
+               *last);
+  std::set<std::string> stored_channels;
+  std::set<std::string> stored_destinations;
+  for (auto& record : *channels) {
+    stored_channels.insert(record.id);
+    mirror_channel(std::move(record));
+  }
+  for (auto& record : *destinations) {
+    stored_destinations.insert(record.id);
+    mirror_destination(std::move(record));
+  }
+  // What the store no longer has is gone (what this node drives is written only here, so is never missed).
+  std::erase_if(destinations_, [&](const auto& entry) {
+    const Channel* channel = find_channel(entry.second->record.channel_id);
+    return !stored_destinations.contains(entry.first) && (channel == nullptr || !channel->driven);
+  });
+  std::erase_if(channels_, [&](const auto& entry) {
+    if (stored_channels.contains(entry.first) || entry.second->driven) return false;
+    std::erase_if(destinations_, [&](const auto& d) { return d.second->record.channel_id == entry.first; });
+    return true;
+  });
+  last_synced_event_id_ = *last;
+  own_event_ids_.clear();
+  // Resumes from before this point cannot be served from memory any more: they get `resync` too.
+  recent_events_.clear();
+  snapshot_stale_ = true;
+  const store::EventRecord resync{
+      0, "resync", R"({"reason":"this node missed events the store no longer keeps"})", now_ms()};
+  std::erase_if(subscribers_, [&](const Subscriber& subscriber) { return !subscriber(resync); });
 }
 
 void ControlPlane::release_cluster_leases() {

@@ -41,6 +41,9 @@ void ControlPlane::restart_destination(Destination& destination, const std::stri
 }
 
 Result<std::optional<nlohmann::json>> ControlPlane::start() {
+  if (clustered()) {
+    if (auto unused = check_node_id_unused(); !unused) return unused.error();
+  }
   // The log position first, the records after: a change another node commits in between is then both in the
   // records and replayed from the log (harmless: applying an event re-reads its record), never in neither.
   auto last = store_.last_event_id();
@@ -70,7 +73,10 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
   bool create_main = channels_.empty();
   if (create_main && clustered()) {
     const auto& node = *options_.cluster;
-    auto held = store_.leases()->transfer({"bootstrap", node.node_id, node.node_url, 0}, "");
+    // For one lease: a node that dies before creating `main` does not keep the others from it for ever.
+    const int64_t now = now_ms();
+    auto held =
+        store_.leases()->acquire({"bootstrap", node.node_id, node.node_url, now + node.lease.count()}, now);
     create_main = held && held->owner == node.node_id;
   }
   if (create_main) {
@@ -135,10 +141,9 @@ void ControlPlane::schedule_tick() {
 void ControlPlane::tick() {
   if (clustered()) {
     sync_from_store();
-    if (++ticks_since_cluster_ * options_.tick >= cluster_period()) {
-      ticks_since_cluster_ = 0;
-      cluster_tick();
-    }
+    // By the clock, not by counting ticks: a slow store call stretches ticks, and the heartbeat must not
+    // fall behind with them.
+    if (std::chrono::steady_clock::now() >= next_cluster_tick_) cluster_tick();
   }
   for (const auto& report : engine_.report()) apply_report(report);
   reopen_failed_ingests();
@@ -416,59 +421,6 @@ bool ControlPlane::commit(store::Change change) {
   return true;
 }
 
-void ControlPlane::publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids) {
-  snapshot_stale_ = true;
-  // The store's log has them too: sync_from_store() must not publish them a second time.
-  if (clustered()) own_event_ids_.insert(ids.begin(), ids.end());
-  for (size_t i = 0; i < events.size(); ++i) {
-    store::EventRecord event = events[i];
-    event.id = ids.at(i);
-    recent_events_.push_back(event);
-    if (recent_events_.size() > 1000) recent_events_.pop_front();
-    std::erase_if(subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });
-  }
-}
-
-void ControlPlane::subscribe_stats(Subscriber subscriber) {
-  stats_subscribers_.push_back(std::move(subscriber));
-}
-
-void ControlPlane::publish_stats() {
-  if (stats_subscribers_.empty()) return;
-  const store::EventRecord event{0, "stats", stats_json().dump(), now_ms()};
-  std::erase_if(stats_subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });
-}
-
-void ControlPlane::subscribe(std::optional<int64_t> last_event_id, Subscriber subscriber) {
-  if (last_event_id) {
-    const int64_t after = *last_event_id;
-    if (recent_events_.empty() || recent_events_.front().id > after + 1) {
-      // Older than what memory holds: replay from the store first.
-      const int64_t until = recent_events_.empty() ? INT64_MAX : recent_events_.front().id;
-      auto stored = store_.events_after(after, options_.events_kept);
-      const int64_t first =
-          stored && !stored->empty() ? stored->front().id : (recent_events_.empty() ? after + 1 : until);
-      auto last = store_.last_event_id();
-      if (!stored || (first > after + 1 && last && *last > after)) {
-        // Events the client missed are gone (pruned): tell it to reload its state instead of resuming.
-        const store::EventRecord resync{
-            0, "resync", R"({"reason":"events since Last-Event-ID are no longer kept"})", now_ms()};
-        if (!subscriber(resync)) return;
-      }
-      if (stored) {
-        for (const auto& event : *stored) {
-          if (event.id >= until) break;
-          if (!subscriber(event)) return;
-        }
-      }
-    }
-    for (const auto& event : recent_events_) {
-      if (event.id > after && !subscriber(event)) return;
-    }
-  }
-  subscribers_.push_back(std::move(subscriber));
-}
-
 store::EventRecord ControlPlane::channel_event(const Channel& channel) const {
   return {0, "channel", channel_json(channel).dump(), now_ms()};
 }
@@ -487,6 +439,26 @@ std::string with_extra(const std::string& extra_json, const char* key, const nlo
   return extra.dump();
 }
 
+std::optional<int64_t> stored_version(store::Store& store, const store::ChannelRecord& record) {
+  auto stored = store.get_channel(record.id);
+  if (!stored || !*stored) return std::nullopt;
+  return (*stored)->version;
+}
+
+std::optional<int64_t> stored_version(store::Store& store, const store::DestinationRecord& record) {
+  auto stored = store.get_destination(record.id);
+  if (!stored || !*stored) return std::nullopt;
+  return (*stored)->version;
+}
+
+const std::string& channel_of(const store::ChannelRecord& record) {
+  return record.id;
+}
+
+const std::string& channel_of(const store::DestinationRecord& record) {
+  return record.channel_id;
+}
+
 }  // namespace
 
 // One record and the event announcing it, in one transaction; the event shows the version it stores.
@@ -499,6 +471,21 @@ bool ControlPlane::save_record(Item& item, Record& record, std::vector<Record> s
   record.version += 1;
   change.events.push_back((this->*event)(item));
   auto committed = store_.commit(change);
+  // record.version > 1: an update (a create never overwrites).
+  if (!committed && committed.error().code() == ErrorCode::kConflict && record.version > 1 &&
+      may_overwrite(channel_of(record))) {
+    // Several nodes: the node that drove this record before had not yet learnt that it lost it and wrote it
+    // after this node took over. This node is its only writer now: its state wins, on top of that version.
+    auto stored = stored_version(store_, record);
+    if (stored && *stored != (change.*puts)[0].version) {
+      spdlog::warn("event=store_version_adopted id={} ours={} stored={}", record.id,
+                   (change.*puts)[0].version, *stored);
+      (change.*puts)[0].version = *stored;
+      record.version = *stored + 1;
+      change.events[0] = (this->*event)(item);
+      committed = store_.commit(change);
+    }
+  }
   if (!committed) {
     last_store_error_ = committed.error().message();
     record.version -= 1;

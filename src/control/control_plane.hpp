@@ -155,15 +155,27 @@ class ControlPlane {
   std::chrono::milliseconds cluster_period() const { return options_.cluster->lease / 4; }
   bool drives(const Channel& channel) const;
   void cluster_tick();
+  // At start: another running process with this node's id (a copied data dir) is refused (blocks up to a
+  // lease to tell it from a restart of this node at another URL).
+  Status check_node_id_unused();
   void sync_from_store();
   // False when the record it names could not be read: the caller tries that event again later.
   bool apply_foreign_event(const store::EventRecord& event);
+  // Another node's record into the mirror (never over what this node drives).
+  void mirror_channel(store::ChannelRecord record);
+  void mirror_destination(store::DestinationRecord record);
+  // The log lost events this node had not read (pruned): every record is read again instead, and SSE
+  // clients get `resync`.
+  void reload_mirror(int64_t first_kept);
   // Takes a channel on (from `previous_node`, "" = nobody): fresh from the store, ingest opened, what was on
   // turned on again.
   void bring_up(Channel& channel, const std::string& previous_node);
   // What was on comes back on (`starting` until the engine reports it streams); `why` is its status detail.
   void restart_destination(Destination& destination, const std::string& why);
   void take_down(Channel& channel);
+  // Whether a save of a record of this channel that met another version in the store may be made again on
+  // top of it (save_record): while this node drives the channel and its heartbeat is current.
+  bool may_overwrite(const std::string& channel_id) const;
   std::optional<Outcome> forward_if_elsewhere(const std::string& channel_id);
   // For commands: a record another node created a moment ago may not be in the mirror yet: one look at the
   // store's log before answering "no such channel".
@@ -211,7 +223,8 @@ class ControlPlane {
   cluster::ClusterSnapshot cluster_view_;  // the leases as last read (cluster_tick)
   int64_t last_synced_event_id_ = 0;       // the store's events up to here are applied (sync_from_store)
   std::set<int64_t> own_event_ids_;        // events this node committed and has not met in the store yet
-  int ticks_since_cluster_ = 0;
+  std::chrono::steady_clock::time_point next_cluster_tick_;  // when tick() runs cluster_tick() next
+  std::chrono::steady_clock::time_point last_heartbeat_at_;  // this node's last heartbeat written
   bool store_sync_failing_ = false;  // the last sync_from_store() could not read the store
   engine::Engine& engine_;
   const SecretBox secrets_;

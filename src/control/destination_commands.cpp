@@ -78,6 +78,8 @@ Outcome ControlPlane::list_destinations(const std::optional<std::string>& channe
 }
 
 void ControlPlane::publish_snapshot(bool stats) {
+  // Several nodes: this node's own events go out from the store's log, in order (publish()).
+  if (clustered() && !own_event_ids_.empty()) sync_from_store();
   if (!snapshot_stale_ && !stats) return;
   if (snapshot_stale_) publish_playback_snapshot();
   snapshot_stale_ = false;
