@@ -934,6 +934,12 @@ class _Server(http.server.ThreadingHTTPServer):
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
+    def handle_error(self, request, client_address):
+        # A client that hangs up before reading the answer (a timed-out attempt, a test ending) is no news.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def process_request(self, request, client_address):
         with self.connections_lock:
             self.connections.add(request)
