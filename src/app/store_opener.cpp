@@ -6,10 +6,8 @@
 #include <chrono>
 #include <string_view>
 
+#include "app/aws_setup.hpp"
 #include "aws/aws_client.hpp"
-#include "aws/aws_config.hpp"
-#include "aws/credential_chain.hpp"
-#include "aws/environment.hpp"
 #include "store/dynamodb/dynamodb_store.hpp"
 
 namespace lunora::app {
@@ -18,16 +16,9 @@ namespace {
 constexpr std::string_view kDynamoDbPrefix = "dynamodb:";
 
 Result<std::unique_ptr<store::Store>> open_dynamodb(const ServeSettings& settings, const std::string& table) {
-  const aws::Environment env = aws::Environment::system();
-  auto region = aws::resolve_region(env);
-  if (!region) return region.error().wrap("--store " + settings.store);
-  auto credentials = aws::resolve_credentials(env);
-  if (!credentials) return credentials.error().wrap("--store " + settings.store);
-  aws::AwsClientOptions options;
-  options.endpoint = aws::resolve_endpoint(env, "DynamoDB", "dynamodb", *region);
-  options.region = *region;
-  options.signing_name = "dynamodb";
-  options.credentials = *credentials;
+  auto setup = aws_setup("DynamoDB", "dynamodb");
+  if (!setup) return setup.error().wrap("--store " + settings.store);
+  aws::AwsClientOptions& options = setup->options;
   // Store calls run on the control thread and a node's heartbeat is one of them: a store that does not
   // answer must not hold the node for the SDK's 30 s, which would let its heartbeat lapse unnoticed.
   const std::chrono::milliseconds lease(settings.lease_ms);
@@ -36,13 +27,13 @@ Result<std::unique_ptr<store::Store>> open_dynamodb(const ServeSettings& setting
   auto client = aws::AwsClient::create(options);
   if (!client) return client.error().wrap("--store " + settings.store);
   spdlog::info("event=store_opening store=dynamodb table={} region={} endpoint={} credentials=\"{}\"", table,
-               *region, options.endpoint, credentials->redacted_description());
+               options.region, options.endpoint, setup->credentials_description);
   auto store =
       store::open_dynamodb_store(std::move(*client), {.table = table, .create_table = settings.create_table});
   // AWS's own words stay in the message; where the credentials came from helps with a refusal.
   if (!store) {
     return Error(store.error().code(),
-                 store.error().message() + " (credentials: " + credentials->redacted_description() + ")");
+                 store.error().message() + " (credentials: " + setup->credentials_description + ")");
   }
   return store;
 }
