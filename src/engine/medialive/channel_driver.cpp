@@ -71,13 +71,16 @@ void ChannelDriver::wake() {
   boost::asio::post(executor_, [self = shared_from_this()] { self->timer_.cancel(); });
 }
 
+bool ChannelDriver::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
 boost::asio::awaitable<void> ChannelDriver::run(std::shared_ptr<ChannelDriver> self) {
-  for (;;) {
-    {
-      std::lock_guard lock(self->mutex_);
-      if (self->stopped_) co_return;
-    }
+  while (!self->stopped()) {
     const milliseconds wait = co_await self->step();
+    if (self->stopped()) break;
+    // A wake() posted after this point runs once the wait has begun (one thread or strand), so none is lost.
     self->timer_.expires_after(wait);
     boost::system::error_code ignored;  // cancelled: set_desired() or stop() woke it
     co_await self->timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));

@@ -57,7 +57,8 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   void set_desired(Desired desired);
   // Any thread.
   Observed observed() const;
-  // Any thread: the driver stops at its next wake-up (MediaLive is left as it is).
+  // Any thread: the driver stops after the call in flight, if any (MediaLive is left as it is); the io
+  // context's work ends then.
   void stop();
 
   ChannelDriver(boost::asio::any_io_executor executor, const aws::MediaLiveClient& client,
@@ -72,6 +73,7 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   std::chrono::milliseconds step_running(const Desired& want, bool pushes_differ);
   boost::asio::awaitable<bool> call_ok(boost::asio::awaitable<aws::AwsOutcome> call, const char* activity);
   void wake();
+  bool stopped() const;
 
   boost::asio::any_io_executor executor_;
   const aws::MediaLiveClient& client_;
