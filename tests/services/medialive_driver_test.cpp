@@ -9,14 +9,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <thread>
 
 #include "aws/medialive/medialive_client.hpp"
 #include "engine/medialive/channel_driver.hpp"
-#include "support/aws_client_test_support.hpp"
+#include "support/medialive_test_support.hpp"
 
 namespace lunora::engine::medialive {
 namespace {
@@ -36,12 +35,9 @@ boost::asio::awaitable<void> run_into(boost::asio::awaitable<aws::AwsOutcome> ca
 class MediaLiveDriver : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("LUNORA_TEST_MEDIALIVE_URL");
-    ASSERT_TRUE(url != nullptr && *url != '\0')
-        << "LUNORA_TEST_MEDIALIVE_URL must name a running fake MediaLive";
-    aws::AwsClientOptions options = lunora::testing::test_client_options(url);
-    options.signing_name = "medialive";
-    auto created = aws::AwsClient::create(options);
+    const auto options = lunora::testing::medialive_test_options();
+    ASSERT_TRUE(options.has_value());
+    auto created = aws::AwsClient::create(*options);
     ASSERT_TRUE(created.ok()) << created.error().message();
     client_ = std::move(created).value();
     medialive_.emplace(*client_);
@@ -66,14 +62,7 @@ class MediaLiveDriver : public ::testing::Test {
 
   // An IDLE channel without pushes, and a driver on it.
   void start_driver(ChannelDriver::Options options) {
-    const json input = {{"name", "lunora-srt"},
-                        {"type", "SRT_CALLER"},
-                        {"srtSettings",
-                         {{"srtCallerSources", json::array({{{"srtListenerAddress", "127.0.0.1"},
-                                                             {"srtListenerPort", "9000"},
-                                                             {"streamId", "lunora"},
-                                                             {"minimumLatency", 120}}})}}}};
-    auto made_input = call(medialive_->create_input(input));
+    auto made_input = call(medialive_->create_input(lunora::testing::srt_input_body()));
     ASSERT_TRUE(made_input.ok()) << made_input.error().to_error().message();
     const ChannelSpec spec{"lunora-driver", "arn:aws:iam::123456789012:role/MediaLiveAccessRole",
                            made_input->body["input"]["id"], "s3ssl://bucket/live/index"};

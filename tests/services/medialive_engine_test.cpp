@@ -7,11 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 #include <thread>
 
-#include "support/aws_client_test_support.hpp"
+#include "support/medialive_test_support.hpp"
 
 namespace lunora::engine::medialive {
 namespace {
@@ -23,17 +22,14 @@ const RtmpPush kYouTube{"ds_yt", "rtmp://a.rtmp.youtube.com/live2", "yt-key"};
 class MediaLiveEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("LUNORA_TEST_MEDIALIVE_URL");
-    ASSERT_TRUE(url != nullptr && *url != '\0')
-        << "LUNORA_TEST_MEDIALIVE_URL must name a running fake MediaLive";
-    aws::AwsClientOptions client = lunora::testing::test_client_options(url);
-    client.signing_name = "medialive";
+    const auto client = lunora::testing::medialive_test_options();
+    ASSERT_TRUE(client.has_value());
     MediaLiveEngine::Options options;
     options.driver.poll_moving = milliseconds(50);
     options.driver.poll_steady = milliseconds(200);
     options.driver.batch_window = milliseconds(300);
     options.rates = {0.6, 1.2};
-    auto created = MediaLiveEngine::create(client, options);
+    auto created = MediaLiveEngine::create(*client, options);
     ASSERT_TRUE(created.ok()) << created.error().message();
     engine_ = std::move(*created);
   }

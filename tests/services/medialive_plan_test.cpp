@@ -8,14 +8,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <thread>
 
 #include "aws/medialive/medialive_client.hpp"
 #include "engine/medialive/channel_plan.hpp"
-#include "support/aws_client_test_support.hpp"
+#include "support/medialive_test_support.hpp"
 
 namespace lunora::aws {
 namespace {
@@ -39,12 +38,9 @@ boost::asio::awaitable<void> run_into(const MediaLiveClient* client, Call call,
 class MediaLivePlan : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("LUNORA_TEST_MEDIALIVE_URL");
-    ASSERT_TRUE(url != nullptr && *url != '\0')
-        << "LUNORA_TEST_MEDIALIVE_URL must name a running fake MediaLive";
-    AwsClientOptions options = testing::test_client_options(url);
-    options.signing_name = "medialive";
-    auto created = AwsClient::create(options);
+    const auto options = lunora::testing::medialive_test_options();
+    ASSERT_TRUE(options.has_value());
+    auto created = aws::AwsClient::create(*options);
     ASSERT_TRUE(created.ok()) << created.error().message();
     client_ = std::move(created).value();
     medialive_.emplace(*client_);
@@ -65,13 +61,7 @@ class MediaLivePlan : public ::testing::Test {
   }
 
   std::string srt_input() {
-    const json body = {{"name", "lunora-srt"},
-                       {"type", "SRT_CALLER"},
-                       {"srtSettings",
-                        {{"srtCallerSources", json::array({{{"srtListenerAddress", "127.0.0.1"},
-                                                            {"srtListenerPort", "9000"},
-                                                            {"streamId", "lunora"},
-                                                            {"minimumLatency", 120}}})}}}};
+    const json body = lunora::testing::srt_input_body();
     return ok(run([body](const MediaLiveClient& c) { return c.create_input(body); }))["input"]["id"];
   }
 

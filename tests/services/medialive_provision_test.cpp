@@ -7,11 +7,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <cstdlib>
 #include <optional>
 
 #include "engine/medialive/provisioner.hpp"
-#include "support/aws_client_test_support.hpp"
+#include "support/medialive_test_support.hpp"
 
 namespace lunora::engine::medialive {
 namespace {
@@ -26,12 +25,9 @@ boost::asio::awaitable<void> provision_into(const aws::MediaLiveClient* client, 
 class MediaLiveProvision : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("LUNORA_TEST_MEDIALIVE_URL");
-    ASSERT_TRUE(url != nullptr && *url != '\0')
-        << "LUNORA_TEST_MEDIALIVE_URL must name a running fake MediaLive";
-    aws::AwsClientOptions options = lunora::testing::test_client_options(url);
-    options.signing_name = "medialive";
-    auto created = aws::AwsClient::create(options);
+    const auto options = lunora::testing::medialive_test_options();
+    ASSERT_TRUE(options.has_value());
+    auto created = aws::AwsClient::create(*options);
     ASSERT_TRUE(created.ok()) << created.error().message();
     client_ = std::move(created).value();
     medialive_.emplace(*client_);
