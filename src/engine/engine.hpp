@@ -25,6 +25,29 @@ struct BackupIngestSpec {
   bool operator==(const BackupIngestSpec&) const = default;
 };
 
+// A channel on AWS Elemental MediaLive (issue 8). In `direct` mode MediaLive pushes to every destination
+// itself (one RTMP output group each); in `hybrid` mode it pushes ONE RTMP output (`relay_url` +
+// `relay_stream_name`) to this channel's own RTMP ingest and Lunora fans out from there.
+struct MediaLiveSpec {
+  std::string mode = "direct";  // "direct" | "hybrid"
+  std::string channel_id;  // MediaLive's channel id: adopted, or recorded once Lunora made it ("" = make one)
+  std::string input_id;    // MediaLive's input id ("" = make one, unless the channel is adopted)
+  std::string role_arn;    // the IAM role MediaLive assumes
+  std::string input_type =
+      "SRT_CALLER";         // "SRT_CALLER" | "RTMP_PUSH": how the encoder's feed reaches MediaLive
+  std::string srt_address;  // SRT_CALLER: the encoder's SRT listener MediaLive calls
+  int srt_port = 0;
+  std::string srt_stream_id;
+  int srt_latency_ms = 120;
+  std::string rtmp_stream = "live/lunora";  // RTMP_PUSH: "app/instance" of the push URL
+  std::string allowed_cidr = "0.0.0.0/0";   // RTMP_PUSH: who may push (the input security group's rule)
+  std::string hls_s3_url;                   // where MediaLive writes HLS ("" = no HLS output group)
+  std::string hls_playback_url;             // where viewers read it (S3 or CloudFront)
+  std::string relay_url;                    // hybrid: Lunora's RTMP ingest as MediaLive reaches it
+  std::string relay_stream_name;            // hybrid: the channel's RTMP key
+  bool operator==(const MediaLiveSpec&) const = default;
+};
+
 struct IngestSpec {
   std::string channel_id;
   std::string protocol = "srt";  // the primary input: "srt" | "rtmp"
@@ -41,6 +64,8 @@ struct IngestSpec {
   std::optional<BackupIngestSpec> backup;
   int failover_after_ms = 1000;
   int failback_after_s = 10;
+  std::optional<MediaLiveSpec>
+      medialive;  // set: the channel runs on MediaLive (no local input in direct mode)
 };
 
 struct OutputSpec {
@@ -64,6 +89,7 @@ struct OutputReport {
   OutputPhase phase = OutputPhase::kWaitingForInput;
   std::string error_code;  // "refused", "timeout", "publish_rejected", ... ("" = none)
   std::string error_message;
+  std::string detail;  // what it waits for, in words, when the phase alone does not say ("" = the phase does)
   std::chrono::milliseconds next_retry_in{0};
   uint64_t bytes_sent = 0;
   double bitrate_kbps = 0;
@@ -120,11 +146,33 @@ struct HlsReport {
   std::string error;             // why it cannot package ("" = fine), e.g. an unsupported codec
 };
 
+// A channel on MediaLive (issue 8): its resources, MediaLive's last word on it, and what its runs cost.
+struct MediaLiveReport {
+  std::string mode;        // "direct" | "hybrid"
+  std::string phase;       // "provisioning" | "ready" | "failed" (error says why)
+  std::string error;       // the last refusal or failure, in AWS's words ("" = none)
+  std::string channel_id;  // once provisioned
+  std::string input_id;
+  std::vector<std::string> input_urls;  // RTMP_PUSH: where the encoder pushes
+  std::string state;                    // MediaLive's channel state ("" before the first look)
+  std::string activity;                 // "", "updating", "starting", "stopping", "restarting"
+  bool restart_pending = false;         // running with other outputs wanted, and no restart allowed
+  std::vector<std::string> pushes;      // the RTMP outputs the channel has now (destination ids)
+  // The cost meter (MediaLive bills each start for at least 10 minutes).
+  bool running = false;
+  double running_seconds = 0;
+  int64_t billed_minutes = 0;
+  double estimated_usd = 0;
+  int runs = 0;
+  int64_t minimum_left_seconds = 0;
+};
+
 struct ChannelReport {
   std::string channel_id;
   InputReport input;
   std::vector<OutputReport> outputs;
   HlsReport hls;
+  std::optional<MediaLiveReport> medialive;  // set for a channel on MediaLive
 };
 
 // A channel's live HLS stream as the HTTP server reads it: any thread, never blocking on the media path.
@@ -140,6 +188,9 @@ class HlsStream {
 // Checks a destination URL the way an output will read it (scheme rtmp/rtmps/srt, host, port, SRT caller):
 // an error says what is wrong.
 Status validate_output_url(const std::string& url);
+// Checks a destination URL the way MediaLive's RTMP output will take it (a channel in direct mode):
+// rtmp:// or rtmps://, with an app and a stream key.
+Status validate_medialive_output_url(const std::string& url);
 // Checks a slate picture the way the slate encoder will read it (a PNG or JPEG that decodes).
 Status validate_slate_image(const std::vector<uint8_t>& image);
 // The built-in slate card (PNG), for showing what destinations get without a picture of one's own.
@@ -153,6 +204,9 @@ class Engine {
   virtual Status open_channel(const IngestSpec& spec) = 0;
   // Stops every output and the ingest of the channel; `done` runs (on any thread) when all is down.
   virtual void close_channel(const std::string& channel_id, std::function<void()> done) = 0;
+  // This node stops driving the channel because another node takes it over: what runs here stops, what runs
+  // elsewhere (a MediaLive channel) is left running for the other node to drive on.
+  virtual void release_channel(const std::string& channel_id) { close_channel(channel_id, {}); }
 
   // Switches the channel to its "primary" or "backup" input at that input's next keyframe; an error when the
   // channel has no backup or that input delivers nothing.
@@ -169,6 +223,17 @@ class Engine {
   virtual Result<std::shared_ptr<const HlsStream>> start_hls(const std::string& channel_id) = 0;
   // Stops the packager; unknown channels and a stopped packager are fine.
   virtual void stop_hls(const std::string& channel_id) = 0;
+
+  // Whether the channel runs with no output on (started by hand). Engines whose channels cost nothing idle
+  // ignore it; MediaLive runs (and bills) only while something wants it.
+  virtual void set_started(const std::string& channel_id, bool started) {
+    (void)channel_id;
+    (void)started;
+  }
+  // The channel's next change of outputs may restart it (MediaLive direct mode: a running channel cannot be
+  // edited, so the change stops and starts it, interrupting every output). Engines that never restart a
+  // channel ignore it.
+  virtual void allow_restart(const std::string& channel_id) { (void)channel_id; }
 
   // A snapshot of every open channel; cheap enough to call a few times a second.
   virtual std::vector<ChannelReport> report() = 0;

@@ -156,12 +156,17 @@ boost::asio::awaitable<milliseconds> ChannelDriver::step_idle(const nlohmann::js
   sent_.reset();
   given_up_.reset();
   if (want.running) {
+    // A refused start (no role, a bad input) is not asked again until something else is wanted.
+    if (start_refused_for_ && *start_refused_for_ == want) co_return options_.poll_steady;
     if (co_await call_ok(client_.start_channel(channel_id_), restarting_ ? "restarting" : "starting")) {
       std::lock_guard lock(mutex_);
       ++observed_.starts;
+    } else if (!observed().error.empty()) {
+      start_refused_for_ = want;
     }
     co_return options_.poll_moving;
   }
+  start_refused_for_.reset();
   restarting_ = false;
   std::lock_guard lock(mutex_);
   observed_.activity.clear();
@@ -209,6 +214,7 @@ boost::asio::awaitable<bool> ChannelDriver::call_ok(boost::asio::awaitable<aws::
     co_return false;
   }
   observed_.error = outcome.error().to_error().message();
+  observed_.activity.clear();  // refused: nothing is underway
   spdlog::warn("event=medialive_refused channel={} activity={} error=\"{}\"", channel_id_, activity,
                observed_.error);
   co_return false;

@@ -89,6 +89,7 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   // MediaLive refused or did not keep (not asked for again).
   std::optional<std::vector<RtmpPush>> sent_;
   std::optional<std::vector<RtmpPush>> given_up_;
+  std::optional<Desired> start_refused_for_;  // on executor_ only: StartChannel was refused for this
 
   mutable std::mutex mutex_;  // guards desired_, observed_ and stopped_ (set from any thread)
   Desired desired_;

@@ -101,9 +101,13 @@ json rtmp_group(const RtmpPush& push) {
           {"outputs", json::array({output})}};
 }
 
-json rtmp_destination(const RtmpPush& push) {
-  return {{"id", push.id},
-          {"settings", json::array({{{"url", push.url}, {"streamName", push.stream_name}}})}};
+// One settings entry per pipeline: a STANDARD channel (two pipelines, an adopted one) needs two, and both
+// push to the same place.
+json rtmp_destination(const RtmpPush& push, int pipelines = 1) {
+  json settings = json::array();
+  for (int i = 0; i < pipelines; ++i)
+    settings.push_back({{"url", push.url}, {"streamName", push.stream_name}});
+  return {{"id", push.id}, {"settings", settings}};
 }
 
 bool is_rtmp_group(const json& group) {
@@ -189,9 +193,10 @@ json with_pushes(const json& described, const std::vector<RtmpPush>& pushes) {
       kept_destinations.push_back(destination);
     }
   }
+  const int pipelines = described.value("channelClass", "") == "STANDARD" ? 2 : 1;
   for (const auto& push : pushes) {
     kept_groups.push_back(rtmp_group(push));
-    kept_destinations.push_back(rtmp_destination(push));
+    kept_destinations.push_back(rtmp_destination(push, pipelines));
   }
   body["encoderSettings"]["outputGroups"] = kept_groups;
   body["destinations"] = kept_destinations;

@@ -105,6 +105,17 @@ TEST(MediaLiveChannelPlan, WithPushesReplacesOnlyTheRtmpGroupsAndTheirDestinatio
   EXPECT_EQ(destination_ids(none), (std::vector<std::string>{"hls"}));
 }
 
+TEST(MediaLiveChannelPlan, AStandardChannelGetsOneDestinationSettingPerPipeline) {
+  json channel = described(create_channel_body(spec(), {}));
+  channel["channelClass"] = "STANDARD";  // an adopted channel: two pipelines, two settings per destination
+  const json added = with_pushes(channel, {kYouTube});
+  const auto& settings = added["destinations"].back()["settings"];
+  ASSERT_EQ(settings.size(), 2U);
+  EXPECT_EQ(settings[0], settings[1]);
+  EXPECT_EQ(settings[0]["streamName"], kYouTube.stream_name);
+  EXPECT_EQ(pushes_of(added), (std::vector<RtmpPush>{kYouTube}));
+}
+
 TEST(MediaLiveChannelPlan, PushesOfReadsBackWhatWasPlanned) {
   const json channel = described(create_channel_body(spec(), {kYouTube, kTwitch}));
   EXPECT_EQ(pushes_of(channel), (std::vector<RtmpPush>{kYouTube, kTwitch}));
