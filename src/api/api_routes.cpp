@@ -24,6 +24,12 @@ using control::Outcome;
 
 constexpr const char* kForwardToHeader = "X-Lunora-Forward-To";
 
+// `?allow_restart=true`: a change to a channel on MediaLive (direct mode) may restart it (issue 8).
+bool allow_restart(const HttpRequest& request) {
+  auto it = request.query.find("allow_restart");
+  return it != request.query.end() && (it->second == "true" || it->second == "1");
+}
+
 HttpResponse to_response(const Outcome& outcome) {
   HttpResponse response;
   if (!outcome.forward_to.empty()) {
@@ -286,23 +292,27 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->get_destination(id); });
               }));
+  router->add("PATCH", "/api/v1/destinations/{id}",
+              with_body([cp, param](HttpRequest& r, nlohmann::json body) {
+                return on_control(*cp, [cp, id = param(r), body = std::move(body), allow = allow_restart(r)] {
+                  return cp->patch_destination(id, body, allow);
+                });
+              }));
   router->add(
-      "PATCH", "/api/v1/destinations/{id}", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
+      "DELETE", "/api/v1/destinations/{id}", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
         return on_control(
-            *cp, [cp, id = param(r), body = std::move(body)] { return cp->patch_destination(id, body); });
+            *cp, [cp, id = param(r), allow = allow_restart(r)] { return cp->delete_destination(id, allow); });
       }));
-  router->add("DELETE", "/api/v1/destinations/{id}",
-              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
-                return on_control(*cp, [cp, id = param(r)] { return cp->delete_destination(id); });
-              }));
-  router->add("POST", "/api/v1/destinations/{id}/start",
-              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
-                return on_control(*cp, [cp, id = param(r)] { return cp->start_destination(id); });
-              }));
-  router->add("POST", "/api/v1/destinations/{id}/stop",
-              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
-                return on_control(*cp, [cp, id = param(r)] { return cp->stop_destination(id); });
-              }));
+  router->add(
+      "POST", "/api/v1/destinations/{id}/start", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+        return on_control(
+            *cp, [cp, id = param(r), allow = allow_restart(r)] { return cp->start_destination(id, allow); });
+      }));
+  router->add(
+      "POST", "/api/v1/destinations/{id}/stop", guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+        return on_control(
+            *cp, [cp, id = param(r), allow = allow_restart(r)] { return cp->stop_destination(id, allow); });
+      }));
 
   router->add("GET", "/api/v1/platforms", guarded([cp](HttpRequest&) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp] { return cp->list_platforms(); });

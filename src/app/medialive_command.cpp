@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/aws_setup.hpp"
+#include "app/medialive_plan.hpp"
 #include "aws/medialive/medialive_client.hpp"
 #include "engine/medialive/channel_plan.hpp"
 
@@ -92,7 +93,8 @@ int run_check(const CheckArgs& args) {
 }  // namespace
 
 void register_medialive_command(CLI::App& app) {
-  auto* medialive = app.add_subcommand("medialive", "AWS Elemental MediaLive: check the AWS setup");
+  auto* medialive = app.add_subcommand(
+      "medialive", "AWS Elemental MediaLive: check the AWS setup, show a channel's next update");
   medialive->require_subcommand(1);
   auto args = std::make_shared<CheckArgs>();
   auto* check_cmd = medialive->add_subcommand(
@@ -100,6 +102,25 @@ void register_medialive_command(CLI::App& app) {
       "Lists MediaLive channels with this shell's AWS setup (and describes --channel): a smoke test");
   check_cmd->add_option("--channel", args->channel_id, "A MediaLive channel id to describe as well");
   check_cmd->callback([args] { std::exit(run_check(*args)); });
+
+  auto plan_args = std::make_shared<PlanArgs>();
+  auto* plan_cmd = medialive->add_subcommand(
+      "plan",
+      "Prints the UpdateChannel body the next change of a channel on MediaLive would send (not sent)");
+  plan_cmd->add_option("channel", plan_args->channel, "The Lunora channel (id or name)")->required();
+  plan_cmd->add_option("--start", plan_args->start, "Show this destination (id or name) as on (repeatable)");
+  plan_cmd->add_option("--stop", plan_args->stop, "Show this destination (id or name) as off (repeatable)");
+  plan_cmd->add_option_function<std::string>(
+      "--data-dir", [plan_args](const std::string& v) { plan_args->flags["data_dir"] = v; },
+      "The data dir of `lunora serve` (./data)");
+  plan_cmd->add_option_function<std::string>(
+      "--store", [plan_args](const std::string& v) { plan_args->flags["store"] = v; },
+      "The store of `lunora serve`: sqlite or dynamodb:TABLE (sqlite)");
+  plan_cmd->add_option_function<std::string>(
+      "--public-rtmp-url", [plan_args](const std::string& v) { plan_args->flags["public_rtmp_url"] = v; },
+      "As `lunora serve --public-rtmp-url` (hybrid channels' relay)");
+  plan_cmd->add_option("--config", plan_args->config, "The TOML config file of `lunora serve`");
+  plan_cmd->callback([plan_args] { std::exit(run_medialive_plan(*plan_args)); });
 }
 
 }  // namespace lunora::app

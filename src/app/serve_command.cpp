@@ -16,17 +16,38 @@
 
 #include "api/api_routes.hpp"
 #include "api/http/http_server.hpp"
+#include "app/aws_setup.hpp"
 #include "app/node_id.hpp"
 #include "app/serve_settings.hpp"
 #include "app/store_opener.hpp"
 #include "control/control_plane.hpp"
 #include "control/secret_box.hpp"
+#include "engine/engine_router.hpp"
 #include "engine/local/local_engine.hpp"
+#include "engine/medialive/medialive_engine.hpp"
 
 namespace lunora::app {
 namespace {
 
 namespace asio = boost::asio;
+
+// The MediaLive engine, or why there is none (no region or credentials: only channels on MediaLive need
+// them, so Lunora starts anyway and such a channel is refused with this reason).
+std::pair<std::unique_ptr<engine::medialive::MediaLiveEngine>, std::string> make_medialive_engine(
+    const ServeSettings& settings) {
+  auto setup = aws_setup("MediaLive", "medialive");
+  if (!setup) return {nullptr, setup.error().message()};
+  engine::medialive::MediaLiveEngine::Options options;
+  options.driver.poll_moving = std::chrono::milliseconds(settings.medialive_poll_moving_ms);
+  options.driver.poll_steady = std::chrono::milliseconds(settings.medialive_poll_steady_ms);
+  options.driver.batch_window = std::chrono::milliseconds(settings.medialive_batch_window_ms);
+  options.rates = {settings.medialive_input_usd_per_hour, settings.medialive_output_usd_per_hour};
+  auto made = engine::medialive::MediaLiveEngine::create(setup->options, options);
+  if (!made) return {nullptr, made.error().message()};
+  spdlog::info("event=medialive_ready region={} credentials=\"{}\"", setup->options.region,
+               setup->credentials_description);
+  return {std::move(*made), ""};
+}
 
 constexpr const char* kTokenHashSetting = "admin_token_sha256";
 constexpr const char* kSecretKeyCheckSetting = "secret_key_check";
@@ -96,20 +117,7 @@ struct ServeArgs {
 };
 
 int run_serve(const ServeArgs& args) {
-  SettingValues file;
-  std::string config = args.config;
-  if (config.empty()) {
-    if (const char* env = std::getenv("LUNORA_CONFIG")) config = env;
-  }
-  if (!config.empty()) {
-    auto loaded = settings_from_toml(config);
-    if (!loaded) {
-      std::cerr << "error: " << loaded.error().message() << "\n";
-      return 2;
-    }
-    file = std::move(loaded.value());
-  }
-  auto merged = merge_settings(args.flags, settings_from_env(), file);
+  auto merged = load_serve_settings(args.flags, args.config);
   if (!merged) {
     std::cerr << "error: " << merged.error().message() << "\n";
     return 2;
@@ -163,6 +171,10 @@ int run_serve(const ServeArgs& args) {
     return 1;
   }
 
+  // Channels on MediaLive go through the router; MediaLive is there when AWS's settings are (issue 8).
+  auto medialive = make_medialive_engine(settings);
+  engine::EngineRouter router_engine(engine, std::move(medialive.first), medialive.second);
+
   // The HTTP listener binds first (its port goes into playback URLs); nothing is served before io runs,
   // and the routes are added below, before it does.
   auto router = std::make_shared<api::Router>();
@@ -211,7 +223,9 @@ int run_serve(const ServeArgs& args) {
     control_options.cluster =
         control::ControlOptions::Cluster{node_id, node_url, std::chrono::milliseconds(settings.lease_ms)};
   }
-  control::ControlPlane control(control_io.get_executor(), **store, engine, secrets.value(), control_options);
+  control_options.public_rtmp_url = settings.public_rtmp_url;
+  control::ControlPlane control(control_io.get_executor(), **store, router_engine, secrets.value(),
+                                control_options);
   // The control thread is not running yet: start() runs here, alone.
   auto created = control.start();
   if (!created) {
@@ -321,6 +335,19 @@ void register_serve_command(CLI::App& app) {
       {"--lease-ms", "lease_ms",
        "dynamodb: a node's lease on its channels; other nodes take them over this long after it died "
        "(10000)"},
+      {"--public-rtmp-url", "public_rtmp_url",
+       "Where MediaLive pushes a hybrid channel's relay: this node's RTMP ingest as AWS reaches it "
+       "(rtmp://<public host>:<RTMP port>/live)"},
+      {"--medialive-poll-moving-ms", "medialive_poll_moving_ms",
+       "How often a MediaLive channel is looked at while it moves (5000)"},
+      {"--medialive-poll-steady-ms", "medialive_poll_steady_ms",
+       "How often a steady MediaLive channel is looked at (30000)"},
+      {"--medialive-batch-window-ms", "medialive_batch_window_ms",
+       "Direct mode: changes within this window share one restart of the MediaLive channel (10000)"},
+      {"--medialive-input-usd-per-hour", "medialive_input_usd_per_hour",
+       "The cost meter's rate of a running MediaLive input (0.294)"},
+      {"--medialive-output-usd-per-hour", "medialive_output_usd_per_hour",
+       "The cost meter's rate of each output of a running MediaLive channel (0.702)"},
       {"--node-url", "node_url",
        "dynamodb: where the other nodes reach this node's API to forward commands "
        "(http://<--http address, or the public host for 0.0.0.0>:<HTTP port>)"},

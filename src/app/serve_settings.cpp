@@ -28,6 +28,18 @@ Status parse_int(const std::string& text, int min, int max, int& out, const std:
   return ok_status();
 }
 
+// US dollars per hour: a plain decimal number, 0 to 1000.
+Status parse_rate(const std::string& text, double& out, const std::string& key) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value >= 0 && value <= 1000)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 key + ": expected US dollars per hour such as 0.702 (0 to 1000), got \"" + text + "\"");
+  }
+  out = value;
+  return ok_status();
+}
+
 Status parse_bool(const std::string& text, bool& out, const std::string& key) {
   if (text == "1" || text == "true" || text == "yes") {
     out = true;
@@ -150,11 +162,57 @@ const std::vector<Key>& keys() {
          s.node_url = v;
          return ok_status();
        }},
+      {"public_rtmp_url",
+       [](ServeSettings& s, const std::string& v) -> Status {
+         if ((!v.starts_with("rtmp://") && !v.starts_with("rtmps://")) || v.ends_with("/")) {
+           return Error(
+               ErrorCode::kInvalidArgument,
+               "public_rtmp_url: expected the rtmp://host[:port]/app URL MediaLive reaches this node's "
+               "RTMP ingest at, such as rtmp://lunora.example.com:1935/live, got \"" +
+                   v + "\"");
+         }
+         s.public_rtmp_url = v;
+         return ok_status();
+       }},
+      {"medialive_poll_moving_ms",
+       [](ServeSettings& s, const std::string& v) {
+         return parse_int(v, 100, 600000, s.medialive_poll_moving_ms, "medialive_poll_moving_ms");
+       }},
+      {"medialive_poll_steady_ms",
+       [](ServeSettings& s, const std::string& v) {
+         return parse_int(v, 100, 3600000, s.medialive_poll_steady_ms, "medialive_poll_steady_ms");
+       }},
+      {"medialive_batch_window_ms",
+       [](ServeSettings& s, const std::string& v) {
+         return parse_int(v, 0, 600000, s.medialive_batch_window_ms, "medialive_batch_window_ms");
+       }},
+      {"medialive_input_usd_per_hour",
+       [](ServeSettings& s, const std::string& v) {
+         return parse_rate(v, s.medialive_input_usd_per_hour, "medialive_input_usd_per_hour");
+       }},
+      {"medialive_output_usd_per_hour",
+       [](ServeSettings& s, const std::string& v) {
+         return parse_rate(v, s.medialive_output_usd_per_hour, "medialive_output_usd_per_hour");
+       }},
   };
   return list;
 }
 
 }  // namespace
+
+Result<ServeSettings> load_serve_settings(const SettingValues& flags, const std::string& config) {
+  std::string path = config;
+  if (path.empty()) {
+    if (const char* env = std::getenv("LUNORA_CONFIG")) path = env;
+  }
+  SettingValues file;
+  if (!path.empty()) {
+    auto loaded = settings_from_toml(path);
+    if (!loaded) return loaded.error();
+    file = std::move(*loaded);
+  }
+  return merge_settings(flags, settings_from_env(), file);
+}
 
 Result<std::pair<std::string, uint16_t>> split_host_port(const std::string& text, const std::string& what) {
   const auto colon = text.rfind(':');
@@ -197,6 +255,8 @@ Result<SettingValues> settings_from_toml(const std::string& path) {
       values[name] = std::to_string(number->get());
     } else if (auto flag = value->as<bool>()) {
       values[name] = flag->get() ? "true" : "false";
+    } else if (auto real = value->as<double>()) {
+      values[name] = std::to_string(real->get());  // the hourly rates (0.702)
     } else {
       return Error(ErrorCode::kInvalidArgument,
                    "config " + path + ": \"" + name + "\" must be a string, number or boolean");

@@ -30,6 +30,13 @@ struct ServeSettings {
   bool create_table = false;  // dynamodb: create the table when it does not exist
   int lease_ms = 10000;       // dynamodb: how long the active node's lease lasts without a renewal
   std::string node_url;       // dynamodb: where the other nodes reach this one's API; default from --http
+  // MediaLive (issue 8).
+  std::string public_rtmp_url;  // where MediaLive pushes hybrid channels' relay; default rtmp://<public host>
+  int medialive_poll_moving_ms = 5000;          // DescribeChannel while a channel moves
+  int medialive_poll_steady_ms = 30000;         // ... while it is steady
+  int medialive_batch_window_ms = 10000;        // changes within it share one restart (direct mode)
+  double medialive_input_usd_per_hour = 0.294;  // the cost meter's rates (us-east-1, HD AVC input)
+  double medialive_output_usd_per_hour = 0.702;
 };
 
 // One source's values: key -> text, keys as in the TOML file (data_dir, http, rtmp, ...).
@@ -42,6 +49,10 @@ Result<SettingValues> settings_from_toml(const std::string& path);
 // Applies sources in order of precedence (first wins) over the defaults; an error names the key and source.
 Result<ServeSettings> merge_settings(const SettingValues& flags, const SettingValues& env,
                                      const SettingValues& file);
+
+// The settings `lunora serve` would run with: `flags`, then the environment, then the TOML file (`config`, or
+// LUNORA_CONFIG when empty). Also read by commands that look at a server's data (`lunora medialive plan`).
+Result<ServeSettings> load_serve_settings(const SettingValues& flags, const std::string& config);
 
 // host:port -> parts (an error says what is wrong).
 Result<std::pair<std::string, uint16_t>> split_host_port(const std::string& text, const std::string& what);

@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "control/medialive_settings.hpp"
 #include "control/model.hpp"
 #include "control/time_format.hpp"
 #include "control/validation.hpp"
@@ -203,9 +204,41 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
     if (auto p = check_bool(body["public"], "public")) return p;
     channel.is_public = body["public"].get<bool>();
   }
-  if (body.contains("engine") && body["engine"] != "local") {
-    return validation_failed("engine", "engine must be \"local\" (the only engine this build runs)");
+  return std::nullopt;
+}
+
+// Reads `engine` and `medialive` of a create body: a channel's engine is chosen once, when it is made.
+static Problem apply_engine(const nlohmann::json& body, ControlPlane::Channel& channel) {
+  auto& record = channel.record;
+  if (body.contains("engine")) {
+    const auto& engine = body["engine"];
+    if (engine != "local" && engine != "medialive") {
+      return validation_failed("engine", "engine must be \"local\" or \"medialive\"");
+    }
+    record.engine = engine.get<std::string>();
   }
+  if (record.engine != "medialive") {
+    if (body.contains("medialive") && !body["medialive"].is_null()) {
+      return validation_failed("medialive", "medialive settings need \"engine\": \"medialive\"");
+    }
+    return std::nullopt;
+  }
+  if (!body.contains("medialive")) {
+    return validation_failed("medialive",
+                             "a channel on MediaLive needs its medialive settings (mode, role_arn, input)");
+  }
+  for (const char* local_only : {"input", "backup_input"}) {
+    if (body.contains(local_only)) {
+      return validation_failed(
+          local_only,
+          std::string("a channel on MediaLive takes its feed through medialive.input, not ") + local_only);
+    }
+  }
+  engine::MediaLiveSpec spec;
+  if (auto p = read_medialive_settings(body["medialive"], spec)) return p;
+  channel.medialive = spec;
+  // Hybrid: MediaLive's relay publishes to the channel's RTMP key; direct: no local input at all.
+  record.input_protocol = "rtmp";
   return std::nullopt;
 }
 
@@ -213,7 +246,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
   if (auto p = only_fields(body, {"name", "input", "backup_input", "auto_start", "auto_stop_after_s",
                                   "public", "input_loss_slate_after_ms", "input_loss_stop_after_s",
-                                  "failover_after_ms", "failback_after_s", "engine"})) {
+                                  "failover_after_ms", "failback_after_s", "engine", "medialive"})) {
     return *p;
   }
   if (!body.contains("name")) return validation_failed("name", "name is required");
@@ -222,8 +255,11 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (clustered()) sync_from_store();
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
-  if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) {
-    return *p;
+  if (auto p = apply_engine(body, *channel)) return *p;
+  if (!channel->medialive) {
+    if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) {
+      return *p;
+    }
   }
   if (body.contains("backup_input")) {
     if (auto p = apply_backup_input(body["backup_input"], *channel, options_.rtmp_port)) return *p;
@@ -250,6 +286,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
     auto opened = engine_.open_channel(ingest_spec(*channel));
     if (!opened) {
       engine_.close_channel(record.id, {});
+      if (channel->medialive) return error_outcome(409, "medialive_unavailable", opened.error().message());
       return conflict("the channel's input cannot listen: " + opened.error().message());
     }
   }
@@ -257,8 +294,8 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
     if (channel->driven) engine_.close_channel(record.id, {});
     return store_failed();
   }
-  spdlog::info("event=channel_created id={} name=\"{}\" protocol={}", record.id, record.name,
-               record.input_protocol);
+  spdlog::info("event=channel_created id={} name=\"{}\" protocol={} engine={}", record.id, record.name,
+               record.input_protocol, record.engine);
   const std::string id = record.id;
   auto* created = channel.get();
   channels_[id] = std::move(channel);
@@ -284,6 +321,12 @@ Outcome ControlPlane::patch_channel(const std::string& id, const nlohmann::json&
     sync_from_store();  // names and SRT ports are checked against the others' latest writes too
     channel = find_channel(id);
     if (channel == nullptr) return not_found("no channel with id " + id);
+  }
+  if (channel->medialive && (body.contains("input") || body.contains("backup_input"))) {
+    return validation_failed(
+        body.contains("input") ? "input" : "backup_input",
+        "a channel on MediaLive takes its feed through medialive.input, which is set when "
+        "the channel is made");
   }
   Channel updated = *channel;
   if (auto p = apply_channel_settings(body, updated)) return *p;
@@ -434,7 +477,8 @@ Outcome ControlPlane::stop_channel(const std::string& id) {
   if (auto elsewhere = forward_if_elsewhere(id)) return *elsewhere;
   for (auto& [destination_id, destination] : destinations_) {
     if (destination->record.channel_id == id && destination->record.desired_on) {
-      Outcome stopped = stop_destination(destination_id);
+      // Stopping the whole channel: no restart is needed in the end, whatever order the stops come in.
+      Outcome stopped = stop_destination(destination_id, true);
       if (stopped.status >= 400) return stopped;
     }
   }

@@ -189,10 +189,11 @@ void ControlPlane::take_down(Channel& channel) {
   const std::string& id = channel.record.id;
   for (auto& [destination_id, destination] : destinations_) {
     if (destination->record.channel_id != id || !destination->in_engine) continue;
-    engine_.stop_output(id, destination_id, {});
+    // On MediaLive the outputs are the MediaLive channel's: they stay for the node that takes it over.
+    if (!channel.medialive) engine_.stop_output(id, destination_id, {});
     destination->in_engine = false;
   }
-  engine_.close_channel(id, {});
+  engine_.release_channel(id);
   channel.driven = false;
   channel.input = {};
   channel.input_reported = false;

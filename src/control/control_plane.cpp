@@ -4,12 +4,24 @@
 
 #include <boost/asio/post.hpp>
 
+#include "control/medialive_settings.hpp"
 #include "control/model.hpp"
 #include "control/platforms.hpp"
 #include "control/time_format.hpp"
 #include "core/redact.hpp"
 
 namespace lunora::control {
+namespace {
+
+// What of MediaLive's report is worth an event (the cost meter moves every second: the stats carry it).
+bool medialive_moved(const engine::MediaLiveReport& before, const engine::MediaLiveReport& now) {
+  return before.phase != now.phase || before.state != now.state || before.activity != now.activity ||
+         before.error != now.error || before.pushes != now.pushes ||
+         before.restart_pending != now.restart_pending || before.channel_id != now.channel_id ||
+         before.input_urls != now.input_urls;
+}
+
+}  // namespace
 
 ControlPlane::ControlPlane(boost::asio::any_io_executor executor, store::Store& store, engine::Engine& engine,
                            SecretBox secrets, ControlOptions options)
@@ -233,11 +245,20 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
   const bool switched = channel->input_reported && before.active != report.input.active;
   const bool connection_changed = before.connected != report.input.connected;
   const std::string switched_from = before.active;
+  const bool medialive_changed =
+      report.medialive && medialive_moved(channel->medialive_report, *report.medialive);
+  if (report.medialive) channel->medialive_report = *report.medialive;
   channel->input = report.input;
   channel->input_reported = true;
   channel->hls_report = report.hls;
   if (report.input.slate_on != (channel->slate_on_since_ms != 0)) {
     channel->slate_on_since_ms = report.input.slate_on ? now_ms() : 0;
+  }
+  if (medialive_changed && !input_changed) {
+    // MediaLive's own state is live, not part of the record: announced like input health.
+    store::Change change;
+    change.events.push_back(channel_event(*channel));
+    commit(std::move(change));
   }
   if (input_changed) {
     // One line per kind of change: the primary's publisher came or went, or only the health around it did
@@ -290,11 +311,11 @@ void ControlPlane::update_destination_status(Destination& destination, const eng
   switch (phase) {
     case engine::OutputPhase::kWaitingForInput:
       status = "starting";
-      detail = "waiting for input";
+      detail = report != nullptr && !report->detail.empty() ? report->detail : "waiting for input";
       break;
     case engine::OutputPhase::kConnecting:
       status = "starting";
-      detail = "connecting";
+      detail = report->detail.empty() ? "connecting" : report->detail;
       break;
     case engine::OutputPhase::kStreaming:
       status = "streaming";
@@ -305,7 +326,9 @@ void ControlPlane::update_destination_status(Destination& destination, const eng
       status = "error";
       code = report->error_code.empty() ? "internal" : report->error_code;
       message = report->error_message;
-      detail = phase == engine::OutputPhase::kRetrying ? "retrying" : "waiting for a new input";
+      detail = !report->detail.empty()                   ? report->detail
+               : phase == engine::OutputPhase::kRetrying ? "retrying"
+                                                         : "waiting for a new input";
       if (phase == engine::OutputPhase::kRetrying) next_retry_at = now + report->next_retry_in.count();
       break;
     case engine::OutputPhase::kStopping:
@@ -340,6 +363,10 @@ void ControlPlane::update_destination_status(Destination& destination, const eng
 
 void ControlPlane::update_channel_state(Channel& channel) {
   if (!drives(channel)) return;  // its node reports its state
+  if (channel.medialive) {
+    update_medialive_state(channel);
+    return;
+  }
   auto& record = channel.record;
   bool any_on = false;
   bool any_stopping = false;
@@ -511,6 +538,9 @@ bool ControlPlane::save_channel(Channel& channel) {
                                                  {"rtmp_key_sealed", secrets_.seal(channel.backup->rtmp_key)}}
                                 : nlohmann::json(nullptr));
   extra = with_extra(extra, "playback_token_sealed", secrets_.seal(channel.playback_token));
+  extra =
+      with_extra(extra, "medialive",
+                 channel.medialive ? medialive_settings_json(*channel.medialive) : nlohmann::json(nullptr));
   return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
 }
 
@@ -579,6 +609,11 @@ engine::IngestSpec ControlPlane::ingest_spec(const Channel& channel) const {
   spec.backup = channel.backup;
   spec.failover_after_ms = channel.failover_after_ms;
   spec.failback_after_s = channel.failback_after_s;
+  spec.medialive = channel.medialive;
+  if (spec.medialive) {
+    spec.medialive->relay_url = relay_url();
+    spec.medialive->relay_stream_name = channel.rtmp_key;
+  }
   return spec;
 }
 

@@ -36,8 +36,11 @@ struct ControlOptions {
   std::string rtmp_app = "live";
   int first_srt_port = 9000;  // the `main` channel's port; new SRT channels take the next free one
   std::string http_base_url = "http://127.0.0.1:8080";  // where viewers reach Lunora (playback URLs)
-  std::chrono::milliseconds tick{250};                  // how often the reconciler reads the engine
-  size_t events_kept = 10000;                           // events kept in the store for Last-Event-ID resumes
+  // Where MediaLive pushes a hybrid channel's relay (rtmp://host[:port]/app; "" = rtmp://public_host:
+  // rtmp_port/rtmp_app); the channel's RTMP key is the stream name.
+  std::string public_rtmp_url;
+  std::chrono::milliseconds tick{250};  // how often the reconciler reads the engine
+  size_t events_kept = 10000;           // events kept in the store for Last-Event-ID resumes
   // Set when several nodes share the store (it has leases): each channel is driven by one of them.
   struct Cluster {
     std::string node_id;
@@ -89,10 +92,16 @@ class ControlPlane {
   Outcome list_destinations(const std::optional<std::string>& channel_id);
   Outcome create_destination(const nlohmann::json& body);
   Outcome get_destination(const std::string& id);
-  Outcome patch_destination(const std::string& id, const nlohmann::json& body);
-  Outcome delete_destination(const std::string& id);
-  Outcome start_destination(const std::string& id);
-  Outcome stop_destination(const std::string& id);
+  Outcome patch_destination(const std::string& id, const nlohmann::json& body) {
+    return patch_destination(id, body, false);
+  }
+  Outcome delete_destination(const std::string& id) { return delete_destination(id, false); }
+  // `allow_restart`: a channel on MediaLive in direct mode may be restarted for the change (else a change
+  // that needs one answers 409 restart_required, naming the live destinations it would interrupt).
+  Outcome patch_destination(const std::string& id, const nlohmann::json& body, bool allow_restart);
+  Outcome delete_destination(const std::string& id, bool allow_restart);
+  Outcome start_destination(const std::string& id, bool allow_restart = false);
+  Outcome stop_destination(const std::string& id, bool allow_restart = false);
 
   Outcome list_platforms();
   // The channel's slate picture: set (PNG or JPEG, checked), read (the built-in card when none), cleared.
@@ -146,6 +155,22 @@ class ControlPlane {
   void load_slate_image(Channel& channel);
   void stop_after_input_loss(Channel& channel);
   std::string hls_status(const Channel& channel) const;
+
+  // Channels on MediaLive (medialive_channels.cpp).
+  // The channel's state from MediaLive's (5 s polls while it moves, 30 s when steady); records the ids of
+  // what MediaLive made.
+  void update_medialive_state(Channel& channel);
+  // Direct mode: a change of the running channel's outputs restarts it. nullopt: go ahead (and, when
+  // allowed, the engine may restart it); else the 409 restart_required. `on_after`: the destination is on
+  // after the change; `new_endpoint`: it stays on with another URL or key.
+  std::optional<Outcome> refuse_restart(const Destination& destination, bool on_after, bool allow_restart,
+                                        bool new_endpoint = false);
+  nlohmann::json medialive_json(const Channel& channel) const;
+  nlohmann::json medialive_ingest_json(const Channel& channel) const;
+  std::string relay_url() const;
+  void medialive_metrics(std::string& out) const;
+  // The S3/CloudFront URL of a channel whose HLS MediaLive writes, else Lunora's own player (null: none).
+  nlohmann::json playback_url(const Channel& channel) const;
   void publish_playback_snapshot();
 
   // Several nodes on one store (cluster.cpp). A channel this node does not drive is a mirror of the store:

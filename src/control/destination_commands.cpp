@@ -68,6 +68,18 @@ Problem check_endpoint(const std::string& platform_id, const std::string& url, c
   return std::nullopt;
 }
 
+// A channel on MediaLive in direct mode: MediaLive itself pushes, over RTMP or RTMPS only.
+Problem check_medialive_endpoint(const ControlPlane::Channel& channel, const std::string& platform_id,
+                                 const std::string& url, const std::string& key) {
+  if (!channel.medialive || channel.medialive->mode != "direct") return std::nullopt;
+  auto full = publish_url(*find_platform(platform_id), url, key);
+  if (!full) return std::nullopt;  // check_endpoint said so already
+  if (auto valid = engine::validate_medialive_output_url(*full); !valid) {
+    return validation_failed("url", valid.error().message());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Outcome ControlPlane::list_destinations(const std::optional<std::string>& channel_id) {
@@ -172,6 +184,7 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
       return validation_failed("stream_key", "stream_key is longer than 1024 characters");
   }
   if (auto p = check_endpoint(platform_id, url, key, body.contains("url"))) return *p;
+  if (auto p = check_medialive_endpoint(*find_channel(channel_id), platform_id, url, key)) return *p;
 
   auto destination = std::make_unique<Destination>();
   auto& record = destination->record;
@@ -196,7 +209,8 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   return {201, destination_json(*created)};
 }
 
-Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::json& body) {
+Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::json& body,
+                                        bool allow_restart) {
   Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
@@ -231,11 +245,18 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
   }
   if (auto p = check_endpoint(record.platform, updated.url, updated.stream_key, body.contains("url")))
     return *p;
+  if (const Channel* channel = find_channel(record.channel_id)) {
+    if (auto p = check_medialive_endpoint(*channel, record.platform, updated.url, updated.stream_key))
+      return *p;
+  }
   const bool endpoint_changed = updated.url != destination->url ||
                                 updated.stream_key != destination->stream_key ||
                                 record.platform != destination->record.platform;
   const bool changed = endpoint_changed || record.name != destination->record.name;
   if (!changed) return {200, destination_json(*destination)};  // nothing to save, no event
+  if (endpoint_changed && record.desired_on) {
+    if (auto refused = refuse_restart(*destination, true, allow_restart, true)) return *refused;
+  }
   if (endpoint_changed) {
     record.url = shown_url(updated.url, updated.stream_key);
     record.url_sealed = secrets_.seal(updated.url);
@@ -256,10 +277,13 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
   return {200, destination_json(*destination)};
 }
 
-Outcome ControlPlane::delete_destination(const std::string& id) {
+Outcome ControlPlane::delete_destination(const std::string& id, bool allow_restart) {
   Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
+  if (destination->record.desired_on) {
+    if (auto refused = refuse_restart(*destination, false, allow_restart)) return *refused;
+  }
   const std::string channel_id = destination->record.channel_id;
   // Saved first: a delete that cannot be saved (a full disk) leaves the output streaming, untouched.
   store::Change change;
@@ -282,7 +306,7 @@ Outcome ControlPlane::delete_destination(const std::string& id) {
   return {204, nullptr};
 }
 
-Outcome ControlPlane::start_destination(const std::string& id) {
+Outcome ControlPlane::start_destination(const std::string& id, bool allow_restart) {
   Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
@@ -293,6 +317,7 @@ Outcome ControlPlane::start_destination(const std::string& id) {
                     "\" is idle and auto_start is off: start the channel first (POST /api/v1/channels/" +
                     channel->record.id + "/start)");
   }
+  if (auto refused = refuse_restart(*destination, true, allow_restart)) return *refused;
   Destination updated = *destination;
   auto& record = updated.record;
   record.desired_on = true;
@@ -314,11 +339,12 @@ Outcome ControlPlane::start_destination(const std::string& id) {
   return {202, destination_json(*destination)};
 }
 
-Outcome ControlPlane::stop_destination(const std::string& id) {
+Outcome ControlPlane::stop_destination(const std::string& id, bool allow_restart) {
   Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (!destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
+  if (auto refused = refuse_restart(*destination, false, allow_restart)) return *refused;
   Destination updated = *destination;
   auto& record = updated.record;
   record.desired_on = false;

@@ -153,7 +153,40 @@ std::string ControlPlane::metrics_text() {
                          destination->record.channel_id, live ? s.value(destination->output) : 0.0);
     }
   }
+  medialive_metrics(out);
   return out;
+}
+
+// Channels on MediaLive: whether each runs (and bills), and the cost meter's figures.
+void ControlPlane::medialive_metrics(std::string& out) const {
+  struct Series {
+    const char* name;
+    const char* type;
+    const char* help;
+    double (*value)(const engine::MediaLiveReport&);
+  };
+  static const Series series[] = {
+      {"lunora_medialive_running", "gauge", "1 while the channel's MediaLive channel runs (and bills)",
+       [](const engine::MediaLiveReport& r) { return r.running ? 1.0 : 0.0; }},
+      {"lunora_medialive_running_seconds_total", "counter",
+       "time the MediaLive channel ran, as Lunora saw it",
+       [](const engine::MediaLiveReport& r) { return r.running_seconds; }},
+      {"lunora_medialive_billed_minutes_total", "counter",
+       "minutes billed: each start at least 10 (MediaLive's minimum)",
+       [](const engine::MediaLiveReport& r) { return static_cast<double>(r.billed_minutes); }},
+      {"lunora_medialive_estimated_usd_total", "counter", "estimated cost from the configured hourly rates",
+       [](const engine::MediaLiveReport& r) { return r.estimated_usd; }},
+      {"lunora_medialive_starts_total", "counter", "runs of the MediaLive channel",
+       [](const engine::MediaLiveReport& r) { return static_cast<double>(r.runs); }},
+  };
+  for (const auto& s : series) {
+    header(out, s.name, s.type, s.help);
+    for (const auto& [id, channel] : channels_) {
+      if (!channel->medialive) continue;
+      out += fmt::format("{}{{channel_id=\"{}\",mode=\"{}\"}} {}\n", s.name, id, channel->medialive->mode,
+                         s.value(channel->medialive_report));
+    }
+  }
 }
 
 }  // namespace lunora::control

@@ -37,6 +37,11 @@ struct ControlPlane::Channel {
   int failover_after_ms = 1000;  // the active input silent this long: the other takes over
   int failback_after_s = 10;     // the primary delivering this long takes over again; 0 = only by hand
 
+  // On MediaLive (issue 8), kept in record.extra_json: the spec (with the ids once MediaLive's resources are
+  // made) and the engine's last word on it.
+  std::optional<engine::MediaLiveSpec> medialive;
+  engine::MediaLiveReport medialive_report;
+
   // Playback (issue 4). The token and `is_public` are kept in record.extra_json (the token sealed).
   std::string playback_token;
   bool is_public = false;                        // plays without the token

@@ -16,6 +16,7 @@ constexpr int64_t kMinWatchLingerMs = 10'000;
 
 void ControlPlane::update_hls(Channel& channel) {
   if (!drives(channel)) return;  // packaged by the node that drives it
+  if (channel.medialive && channel.medialive->mode == "direct") return;  // MediaLive packages it (to S3)
   const auto& record = channel.record;
   const int64_t now = now_ms();
   const int64_t watched = channel.last_watched_ms->load(std::memory_order_relaxed);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "control/control_plane.hpp"
+#include "control/medialive_settings.hpp"
 #include "control/model.hpp"
 
 namespace lunora::control {
@@ -41,6 +42,9 @@ Result<std::unique_ptr<ControlPlane::Channel>> ControlPlane::load_channel(store:
     if (!token)
       return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
     channel->playback_token = *token;
+    if (const auto medialive = extra.find("medialive"); medialive != extra.end() && medialive->is_object()) {
+      channel->medialive = medialive_settings_from(*medialive);
+    }
   }
   last_created_at_ = std::max(last_created_at_, record.created_at);
   channel->record = std::move(record);

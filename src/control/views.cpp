@@ -115,7 +115,8 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"input_loss_stop_after_s", channel.input_loss_stop_after_s},
       {"slate_image", channel.slate_image_type.empty() ? "built-in" : "custom"},
       {"public", channel.is_public},
-      {"playback_url", options_.http_base_url + "/watch/" + record.id + playback_query(channel)},
+      {"medialive", medialive_json(channel)},
+      {"playback_url", playback_url(channel)},
       {"hls", hls_json(channel)},
       {"version", record.version},
       {"created_at", rfc3339(record.created_at)},
@@ -181,7 +182,15 @@ nlohmann::json ControlPlane::ingest_json(const Channel& channel) const {
       {"passphrase", string_or_null(channel.passphrase)},
       {"streamid", string_or_null(record.streamid)},
       {"backup", backup},
+      {"medialive", medialive_ingest_json(channel)},
   };
+}
+
+nlohmann::json ControlPlane::playback_url(const Channel& channel) const {
+  if (channel.medialive && !channel.medialive->hls_playback_url.empty())
+    return channel.medialive->hls_playback_url;
+  if (channel.medialive && channel.medialive->mode == "direct") return nullptr;  // no HLS anywhere
+  return options_.http_base_url + "/watch/" + channel.record.id + playback_query(channel);
 }
 
 nlohmann::json ControlPlane::destination_json(const Destination& destination) const {
@@ -230,7 +239,8 @@ nlohmann::json ControlPlane::stats_json() const {
           {{"connected", in.connected},
            {"bitrate_kbps", round1(in.bitrate_kbps)},
            {"keyframe_interval_s", round2(in.keyframe_interval_s)}}},
-         {"hls", {{"status", channel->hls_status}, {"segments", channel->hls_report.window_segments}}}});
+         {"hls", {{"status", channel->hls_status}, {"segments", channel->hls_report.window_segments}}},
+         {"medialive", channel->medialive ? medialive_json(*channel)["cost"] : nlohmann::json(nullptr)}});
   }
   nlohmann::json destinations = nlohmann::json::array();
   for (const auto& [id, destination] : destinations_) {

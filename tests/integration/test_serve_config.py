@@ -24,7 +24,7 @@ class ServeConfigTest(IntegrationTest):
         config = os.path.join(data, "lunora.toml")
         with open(config, "w") as f:
             f.write(f'http = "127.0.0.1:{file_port}"\nsrt_port = {free_port(socket.SOCK_DGRAM)}\n'
-                    f'public_host = "encoder.example"\n')
+                    f'public_host = "encoder.example"\nmedialive_output_usd_per_hour = 0.5\n')  # a TOML float
         # The file alone decides http; the environment beats it; a flag beats both.
         for env, flags, expected in (({}, [], file_port),
                                      ({"LUNORA_HTTP": f"127.0.0.1:{env_port}"}, [], env_port),
@@ -79,6 +79,12 @@ class ServeConfigTest(IntegrationTest):
         self.assertEqual(r.returncode, 2)
         self.assertIn("srt_port", r.stderr)
         self.assertIn("environment", r.stderr)
+        r = run_serve(["--data-dir", data, "--public-rtmp-url", "http://relay.example/live"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("public_rtmp_url: expected the rtmp://host[:port]/app URL", r.stderr)
+        r = run_serve(["--data-dir", data], env={"LUNORA_MEDIALIVE_OUTPUT_USD_PER_HOUR": "-1"})
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("medialive_output_usd_per_hour: expected US dollars per hour", r.stderr)
         r = run_serve(["--data-dir", data, "--config", os.path.join(data, "missing.toml")])
         self.assertEqual(r.returncode, 2)
         # A busy HTTP port is a clear error, not a crash.

@@ -1,0 +1,18 @@
+// A channel's `medialive` object (issue 8): read from a create body (checked field by field), kept in the
+// channel record's extra_json, and shown in the API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "control/validation.hpp"
+#include "engine/engine.hpp"
+
+namespace lunora::control {
+
+// Reads `medialive` of a create body onto `spec`.
+Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpec& spec);
+// The spec as stored (and, with `resources`, as the API shows it: no relay settings, which Lunora derives).
+nlohmann::json medialive_settings_json(const engine::MediaLiveSpec& spec);
+engine::MediaLiveSpec medialive_settings_from(const nlohmann::json& stored);
+
+}  // namespace lunora::control
