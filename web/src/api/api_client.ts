@@ -1,5 +1,6 @@
 // The REST API over fetch(): the admin token on every request, JSON in and out, and every failure turned into
-// an ApiError that carries the server's own code and message (`{"error":{"code","message","field"?}}`).
+// an ApiError that carries the server's own code and message (`{"error":{"code","message","field"?}}`, and for
+// `restart_required` the live destinations a MediaLive restart would interrupt: `"destinations"`).
 import type {
   Channel,
   ChannelCreate,
@@ -13,6 +14,16 @@ import type {
   Platform,
 } from './types';
 
+// A destination change on a running direct-mode MediaLive channel restarts that channel: the server refuses it
+// (409 restart_required) unless the call allows the restart.
+export interface RestartOption {
+  allowRestart?: boolean;
+}
+
+function restartQuery(options: RestartOption): string {
+  return options.allowRestart ? '?allow_restart=true' : '';
+}
+
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class ApiError extends Error {
@@ -21,6 +32,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field: string | null = null,
+    readonly destinations: string[] = [], // restart_required: the live destinations the restart interrupts
   ) {
     super(message);
     this.name = 'ApiError';
@@ -42,10 +54,13 @@ async function errorFrom(response: Response): Promise<ApiError> {
   }
   try {
     const body: unknown = JSON.parse(text);
-    const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+    const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown; destinations?: unknown } }
+      | null)?.error;
     if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+      const destinations = Array.isArray(error.destinations)
+        ? error.destinations.filter((id): id is string => typeof id === 'string') : [];
       return new ApiError(response.status, error.code, error.message,
-        typeof error.field === 'string' ? error.field : null);
+        typeof error.field === 'string' ? error.field : null, destinations);
     }
   } catch {
     // not JSON: fall through
@@ -120,20 +135,20 @@ export class ApiClient {
     return this.request('POST', '/destinations', body);
   }
 
-  patchDestination(id: string, body: DestinationPatch): Promise<Destination> {
-    return this.request('PATCH', `/destinations/${encodeURIComponent(id)}`, body);
+  patchDestination(id: string, body: DestinationPatch, options: RestartOption = {}): Promise<Destination> {
+    return this.request('PATCH', `/destinations/${encodeURIComponent(id)}${restartQuery(options)}`, body);
   }
 
-  deleteDestination(id: string): Promise<void> {
-    return this.request('DELETE', `/destinations/${encodeURIComponent(id)}`);
+  deleteDestination(id: string, options: RestartOption = {}): Promise<void> {
+    return this.request('DELETE', `/destinations/${encodeURIComponent(id)}${restartQuery(options)}`);
   }
 
-  startDestination(id: string): Promise<Destination> {
-    return this.request('POST', `/destinations/${encodeURIComponent(id)}/start`);
+  startDestination(id: string, options: RestartOption = {}): Promise<Destination> {
+    return this.request('POST', `/destinations/${encodeURIComponent(id)}/start${restartQuery(options)}`);
   }
 
-  stopDestination(id: string): Promise<Destination> {
-    return this.request('POST', `/destinations/${encodeURIComponent(id)}/stop`);
+  stopDestination(id: string, options: RestartOption = {}): Promise<Destination> {
+    return this.request('POST', `/destinations/${encodeURIComponent(id)}/stop${restartQuery(options)}`);
   }
 
   listPlatforms(): Promise<Platform[]> {

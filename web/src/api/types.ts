@@ -7,6 +7,11 @@ export type PlatformId = 'youtube' | 'twitch' | 'facebook' | 'restream' | 'kick'
 export type InputProtocol = 'srt' | 'rtmp';
 export type InputRole = 'primary' | 'backup';
 export type SwitchReason = 'primary_lost' | 'backup_lost' | 'failback' | 'manual' | 'backup_removed';
+export type ChannelEngine = 'local' | 'medialive';
+export type MediaLiveMode = 'direct' | 'hybrid';
+export type MediaLivePhase = 'provisioning' | 'ready' | 'failed';
+export type MediaLiveActivity = 'updating' | 'starting' | 'stopping' | 'restarting';
+export type MediaLiveInputType = 'SRT_CALLER' | 'RTMP_PUSH';
 
 export interface VideoInfo {
   codec: string;
@@ -81,12 +86,53 @@ export interface ChannelHls {
   error: string | null;
 }
 
+// What a MediaLive channel was made with: the encoder's SRT listener MediaLive calls, or MediaLive's RTMP push
+// input (its push URL is in the ingest's `medialive`).
+export interface MediaLiveInputSettings {
+  type: MediaLiveInputType;
+  srt_address?: string;
+  srt_port?: number;
+  stream_id?: string;
+  latency_ms?: number;
+  rtmp_stream?: string;
+  allowed_cidr?: string;
+}
+
+// Running time and money: MediaLive bills each start for at least 10 minutes.
+export interface MediaLiveCost {
+  running: boolean;
+  running_seconds: number;
+  billed_minutes: number;
+  estimated_usd: number;
+  runs: number;
+  minimum_left_seconds: number; // of the current start's 10 minutes; 0 when not running
+}
+
+// A channel on AWS Elemental MediaLive (`engine: "medialive"`); null for Lunora's own engine.
+export interface ChannelMediaLive {
+  mode: MediaLiveMode;
+  channel_id: string | null; // MediaLive's id, null until made
+  input_id: string | null;
+  role_arn: string;
+  input: MediaLiveInputSettings;
+  hls: { s3_url: string; playback_url: string } | null;
+  phase: MediaLivePhase;
+  state: string | null; // MediaLive's own: IDLE, STARTING, RUNNING, RECOVERING, STOPPING, ...
+  activity: MediaLiveActivity | null;
+  restart_pending: boolean;
+  error: string | null; // in AWS's words
+  outputs: string[]; // destination ids MediaLive pushes to now, or "lunora-relay" in hybrid mode
+  relay_url: string | null; // hybrid: where MediaLive's one output publishes (key as a hint)
+  cost: MediaLiveCost;
+}
+
 export interface Channel {
   id: string;
   name: string;
   state: ChannelState;
   state_message: string | null;
-  engine: string;
+  engine: ChannelEngine;
+  medialive: ChannelMediaLive | null;
   input: ChannelInput;
   backup_input: BackupInput | null;
   active_input: InputRole; // whose media the destinations and the HLS stream get now
@@ -100,7 +146,7 @@ export interface Channel {
   slate_image: 'built-in' | 'custom';
   destinations_on: number;
   public: boolean;
-  playback_url: string;
+  playback_url: string | null; // null: no HLS anywhere (a direct MediaLive channel without `hls`)
   hls: ChannelHls;
   version: number;
   created_at: string;
@@ -117,6 +163,16 @@ export interface Ingest {
   passphrase: string | null;
   streamid: string | null;
   backup: IngestBackup | null;
+  medialive: IngestMediaLive | null; // where the encoder sends for a MediaLive channel
+}
+
+// A MediaLive channel's ingest: MediaLive's RTMP push URL, or the encoder's SRT listener MediaLive calls.
+export interface IngestMediaLive {
+  type: MediaLiveInputType;
+  ingest_url: string | null; // RTMP_PUSH: null until MediaLive's input is made
+  input_urls: string[];
+  srt_listener: string | null; // SRT_CALLER
+  note: string;
 }
 
 export interface IngestBackup {
@@ -228,6 +284,7 @@ export interface LiveStats {
     state: ChannelState;
     input: { connected: boolean; bitrate_kbps: number; keyframe_interval_s: number };
     hls: { status: HlsStatus; segments: number };
+    medialive?: MediaLiveCost | null; // a MediaLive channel's cost meter; null for a local channel
   }>;
   destinations: Array<{
     id: string;

@@ -6,9 +6,11 @@
 // back (ids are never reused); a record the snapshot lacks is kept only if an event brought it after the GET
 // was sent.
 //
-// A channel's input health (connected, delivering, which input is on air, the failover counters) is live, not
-// part of the stored record: the server announces its changes with `channel` events that keep the version. Such
-// an event is taken when its live part differs; the stream is in order, so the last one is the newest.
+// A channel's input health (connected, delivering, which input is on air, the failover counters) and a MediaLive
+// channel's state as MediaLive last said are live, not part of the stored record: the server announces their
+// changes with `channel` events that keep the version. Such an event is taken when its live part differs; the
+// stream is in order, so the last one is the newest. MediaLive's cost meter moves every second: the live
+// counters (`stats`) carry it.
 import type { BackupInput, Channel, Destination, InputSwitched, LiveEvent, LiveStats, Platform } from '../api/types';
 import { switchLogLine } from '../domain/failover';
 import type { StreamState } from '../api/event_stream';
@@ -153,6 +155,7 @@ function liveKey(channel: Channel): string {
     backup && { ...backup, bitrate_kbps: 0, video: backup.video && { ...backup.video, keyframe_interval_s: 0 } },
     channel.active_input,
     channel.failover,
+    channel.medialive && { ...channel.medialive, cost: null },
   ]);
 }
 
@@ -243,6 +246,8 @@ function applyStats(state: AppState, stats: LiveStats, now: number): AppState {
       input: { ...channel.input, bitrate_kbps: entry.input.bitrate_kbps, video },
       // The packager's status changes without a stored event (it follows viewers): the counters carry it.
       hls: { ...channel.hls, status: entry.hls.status, segments: entry.hls.segments },
+      medialive: channel.medialive && entry.medialive
+        ? { ...channel.medialive, cost: entry.medialive } : channel.medialive,
     };
     inputBitrate[entry.id] = appendSample(inputBitrate[entry.id], t, entry.input.bitrate_kbps);
   }

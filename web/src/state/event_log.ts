@@ -1,6 +1,6 @@
 // The events log of the monitoring page: what changed, in words, computed from the record before and after an
 // event (the server sends whole records, not diffs).
-import type { Channel, Destination } from '../api/types';
+import type { Channel, ChannelMediaLive, Destination } from '../api/types';
 import { channelStateWord, statusWord } from '../domain/status_words';
 
 export type LogLevel = 'info' | 'warning' | 'error';
@@ -65,6 +65,34 @@ export function channelChanges(before: Channel | undefined, after: Channel): Arr
     const level: LogLevel = after.hls.status === 'error' ? 'warning' : 'info';
     out.push([level, `Channel ${after.name}: preview ${after.hls.status === 'live' ? 'live' : `failed: ${after.hls.error ?? ''}`}`]);
   }
+  if (after.medialive) out.push(...mediaLiveChanges(before.medialive, after.medialive));
+  return out;
+}
+
+// MediaLive's states that say something went wrong (CREATE_FAILED, UPDATE_FAILED) or is being mended (RECOVERING).
+function mediaLiveStateLevel(state: string): LogLevel {
+  if (state.endsWith('_FAILED')) return 'error';
+  return state === 'RECOVERING' ? 'warning' : 'info';
+}
+
+// A MediaLive channel's changes as MediaLive and Lunora report them: "MediaLive channel 1234567: RUNNING" (the
+// state as AWS spells it), a restart under way, changes waiting for one, and AWS's errors in its own words.
+export function mediaLiveChanges(before: ChannelMediaLive | null, after: ChannelMediaLive): Array<[LogLevel, string]> {
+  const name = after.channel_id ? `MediaLive channel ${after.channel_id}` : 'MediaLive channel';
+  const out: Array<[LogLevel, string]> = [];
+  if (before?.phase !== after.phase && after.phase === 'failed') {
+    out.push(['error', `${name}: could not be made in AWS`]);
+  }
+  if (after.state && before?.state !== after.state) {
+    out.push([mediaLiveStateLevel(after.state), `${name}: ${after.state}`]);
+  }
+  if (after.activity === 'restarting' && before?.activity !== 'restarting') {
+    out.push(['info', `${name}: restarting to apply the destination changes`]);
+  }
+  if (after.restart_pending && !before?.restart_pending) {
+    out.push(['warning', `${name}: changes wait until a restart is allowed`]);
+  }
+  if (after.error && after.error !== before?.error) out.push(['error', `MediaLive: ${after.error}`]);
   return out;
 }
 

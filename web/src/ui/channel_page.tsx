@@ -1,5 +1,6 @@
-// A channel at a glance: its state, what to paste into the encoder, the input's health, the backup input and a
-// preview.
+// A channel at a glance: its state, what to paste into the encoder, MediaLive (for a channel on AWS), the input's
+// health, the backup input and a preview. A MediaLive channel takes no backup input (MediaLive takes the feed), and
+// in direct mode Lunora does not see the feed at all: no input health either (the MediaLive card says so).
 import { useState } from 'preact/hooks';
 import type { Channel } from '../api/types';
 import { channelList } from '../state/app_state';
@@ -7,12 +8,14 @@ import { ConfirmDialog } from './confirm_dialog';
 import { FailoverCard } from './failover_card';
 import { IngestCard } from './ingest_card';
 import { InputHealthCard } from './input_health_card';
+import { MediaLiveCard } from './medialive_card';
 import { PreviewCard } from './preview_card';
 import { navigate } from './router';
 import { useAppState, useSession } from './session_context';
 import { StatusBadge } from './status_badge';
 
 export function ChannelPage({ channel }: { channel: Channel }) {
+  const ml = channel.medialive;
   return (
     <div class="page">
       <div class="page-title">
@@ -22,8 +25,9 @@ export function ChannelPage({ channel }: { channel: Channel }) {
       </div>
       <div class="grid">
         <IngestCard channel={channel} />
-        <InputHealthCard channel={channel} />
-        <FailoverCard channel={channel} />
+        {ml && <MediaLiveCard channel={channel} />}
+        {ml?.mode !== 'direct' && <InputHealthCard channel={channel} />}
+        {(!ml || channel.backup_input) && <FailoverCard channel={channel} />}
         <PreviewCard channel={channel} />
         <DeleteChannelCard channel={channel} />
       </div>

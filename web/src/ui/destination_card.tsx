@@ -1,13 +1,16 @@
 // One destination: its status in words and for how long, its bitrate, why it failed and what to do, warnings
 // about the input, and its controls. The card is named after the destination, so "Start" inside it is
-// unambiguous for assistive technologies and for tests.
+// unambiguous for assistive technologies and for tests. On a running direct-mode MediaLive channel a change
+// restarts MediaLive: the card asks first (restart_confirm).
 import { useId, useState } from 'preact/hooks';
 import type { Channel, Destination } from '../api/types';
 import { errorAdvice } from '../domain/error_advice';
 import { formatBitrate, formatDuration, secondsSince } from '../domain/format';
 import { requirementWarnings } from '../domain/requirements';
+import { withRestart } from '../domain/restart';
 import { platformOf } from '../state/app_state';
 import { ConfirmDialog } from './confirm_dialog';
+import { useRestartConfirm } from './restart_confirm';
 import { navigate } from './router';
 import { useAppState, useServerNow, useSession } from './session_context';
 import { StatusBadge } from './status_badge';
@@ -20,6 +23,7 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const restart = useRestartConfirm(state.destinations);
   const platform = platformOf(state, d.platform);
   const platformName = platform?.name ?? d.platform;
   const advice = d.status === 'error' ? errorAdvice(d, platformName) : null;
@@ -27,11 +31,12 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
   const warnings = platform && platform.id !== 'custom'
     ? requirementWarnings(channel.input, platformName, platform.requirements) : [];
 
-  async function act(action: () => Promise<unknown>) {
+  // `action(allowRestart)`: asked again with the restart allowed once the person confirmed it.
+  async function act(action: (allowRestart: boolean) => Promise<unknown>) {
     setBusy(true);
     setError(null);
     try {
-      await action();
+      await withRestart(action, restart.ask);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -72,20 +77,25 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
       {error && <p class="error" role="alert">{error}</p>}
       <div class="actions">
         {d.enabled
-          ? <button type="button" disabled={busy} onClick={() => act(() => session.api.stopDestination(d.id))}>Stop</button>
+          ? <button type="button" disabled={busy}
+              onClick={() => act((allowRestart) => session.api.stopDestination(d.id, { allowRestart }))}>Stop</button>
           : <button type="button" class="button-primary" disabled={busy || d.status === 'stopping'}
-              onClick={() => act(() => session.api.startDestination(d.id))}>Start</button>}
+              onClick={() => act((allowRestart) => session.api.startDestination(d.id, { allowRestart }))}>Start</button>}
         <button type="button"
           onClick={() => navigate({ page: 'edit-destination', channelId: channel.id, destinationId: d.id })}>Edit</button>
         <button type="button" class="button-danger-quiet" onClick={() => setConfirming(true)}>Delete</button>
       </div>
       {confirming && (
         <ConfirmDialog title={`Delete “${d.name}”?`} confirmLabel="Delete" busy={busy}
-          onConfirm={() => act(() => session.api.deleteDestination(d.id)).then(() => setConfirming(false))}
+          onConfirm={() => {
+            setConfirming(false); // a restart question, if any, comes in its own dialog
+            void act((allowRestart) => session.api.deleteDestination(d.id, { allowRestart }));
+          }}
           onCancel={() => setConfirming(false)}>
           <p>{d.enabled ? 'It is live: it stops first. ' : ''}Its URL and stream key are removed from Lunora.</p>
         </ConfirmDialog>
       )}
+      {restart.dialog}
     </article>
   );
 }

@@ -1,11 +1,14 @@
 // Add or edit a destination: a platform preset fills the URL and shows what the platform accepts; the stream
-// key is masked and, when editing, left as it is unless a new one is typed (the API never shows it back).
+// key is masked and, when editing, left as it is unless a new one is typed (the API never shows it back). A new
+// URL or key for a live destination of a running direct-mode MediaLive channel restarts MediaLive: asked first.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/api_client';
 import type { Channel, DestinationPatch, Platform, PlatformId } from '../api/types';
+import { withRestart } from '../domain/restart';
 import { platformOf } from '../state/app_state';
 import { RequirementsBox } from './requirements_box';
+import { useRestartConfirm } from './restart_confirm';
 import { navigate } from './router';
 import { useAppState, useSession } from './session_context';
 
@@ -30,6 +33,7 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const restart = useRestartConfirm(state.destinations);
 
   if (destinationId && !existing) {
     return <div class="page"><h1 tabIndex={-1}>Edit destination</h1><p>This destination no longer exists.</p></div>;
@@ -62,7 +66,9 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
         if (platform.id !== existing.platform) patch.platform = platform.id;
         if (shownUrl !== existing.url) patch.url = shownUrl;
         if (key) patch.stream_key = key;
-        if (Object.keys(patch).length > 0) await session.api.patchDestination(existing.id, patch);
+        const applied = Object.keys(patch).length === 0 || await withRestart(
+          (allowRestart) => session.api.patchDestination(existing.id, patch, { allowRestart }), restart.ask);
+        if (!applied) return; // the person kept MediaLive running as it is: the form stays as typed
       } else {
         await session.api.createDestination({ channel_id: channel.id, name: shownName, platform: platform.id,
           url: shownUrl || null, stream_key: key || null });
@@ -130,6 +136,7 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
         </form>
         <aside class="card"><RequirementsBox platform={platform} input={channel.input} /></aside>
       </div>
+      {restart.dialog}
     </div>
   );
 }

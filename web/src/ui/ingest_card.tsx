@@ -1,7 +1,10 @@
 // What to paste into the encoder (OBS, vMix, ffmpeg), and into the backup encoder when there is one, with copy
-// buttons. The secrets come from GET /channels/{id}/ingest; the stream keys are hidden until asked for.
+// buttons. The secrets come from GET /channels/{id}/ingest; the stream keys are hidden until asked for. A
+// MediaLive channel's encoder sends to MediaLive instead: in hybrid mode Lunora's RTMP ingest is where
+// MediaLive's relay publishes, in direct mode Lunora receives nothing.
 import { useEffect, useState } from 'preact/hooks';
-import type { Channel, Ingest } from '../api/types';
+import type { Channel, ChannelMediaLive, Ingest, IngestMediaLive } from '../api/types';
+import { splitPushUrl } from '../domain/medialive';
 import { CopyButton } from './copy_button';
 import { useSession } from './session_context';
 
@@ -18,14 +21,25 @@ export function IngestCard({ channel }: { channel: Channel }) {
       (err: unknown) => current && setError(err instanceof Error ? err.message : String(err)));
     return () => { current = false; };
   }, [channel.id, channel.input.ingest_url, channel.input.port, channel.backup_input?.ingest_url,
-    channel.backup_input?.port]);
+    channel.backup_input?.port, channel.medialive?.input_id, channel.medialive?.phase]);
+
+  const ml = channel.medialive;
 
   return (
     <section class="card" aria-labelledby="ingest-title">
       <h2 id="ingest-title">Connect your encoder</h2>
       {error && <p class="error" role="alert">{error}</p>}
       {!ingest && !error && <p class="muted">Loading…</p>}
-      {ingest && (
+      {ingest?.medialive && <MediaLiveIngest ingest={ingest.medialive} />}
+      {ingest && ml?.mode === 'hybrid' && (
+        <dl class="ingest" aria-label="MediaLive's relay">
+          <div class="ingest-row">
+            <dt>MediaLive's relay publishes here</dt>
+            <dd><code>{ml.relay_url ?? ingest.rtmp_server}</code></dd>
+          </div>
+        </dl>
+      )}
+      {ingest && !ml && (
         <dl class="ingest">
           {ingest.srt_url && <Row label="SRT URL" value={ingest.srt_url} />}
           <Row label="RTMP server" value={ingest.rtmp_server} />
@@ -44,12 +58,41 @@ export function IngestCard({ channel }: { channel: Channel }) {
         </>
       )}
       <p class="hint">
-        {channel.input.protocol === 'srt'
+        {ml ? mediaLiveHint(ml, ingest?.medialive ?? null) : channel.input.protocol === 'srt'
           ? 'SRT: paste the SRT URL as the output (ffmpeg, vMix, OBS "Custom"). RTMP works too: server and key.'
           : 'OBS: Settings → Stream → Service "Custom", paste the server and the stream key.'}
       </p>
     </section>
   );
+}
+
+// Where the encoder sends for a MediaLive channel: MediaLive's RTMP push input (server and key, as OBS asks), or
+// the encoder's own SRT listener that MediaLive calls.
+function MediaLiveIngest({ ingest }: { ingest: IngestMediaLive }) {
+  if (ingest.type === 'SRT_CALLER') {
+    return (
+      <dl class="ingest" aria-label="MediaLive input">
+        {ingest.srt_listener && <Row label="Encoder's SRT listener" value={ingest.srt_listener} />}
+      </dl>
+    );
+  }
+  const parts = ingest.ingest_url ? splitPushUrl(ingest.ingest_url) : null;
+  const others = ingest.input_urls.filter((url) => url !== ingest.ingest_url);
+  return (
+    <dl class="ingest" aria-label="MediaLive input">
+      {parts && <Row label="MediaLive RTMP server" value={parts.server} />}
+      {parts && <Row label="MediaLive stream key" value={parts.key} />}
+      {ingest.ingest_url && !parts && <Row label="MediaLive RTMP URL" value={ingest.ingest_url} />}
+      {others.map((url, i) => <Row key={url} label={`Pipeline ${i + 2} RTMP URL`} value={url} />)}
+    </dl>
+  );
+}
+
+function mediaLiveHint(ml: ChannelMediaLive, ingest: IngestMediaLive | null): string {
+  const where = ingest ? `${ingest.note.charAt(0).toUpperCase()}${ingest.note.slice(1)}.` : '';
+  return ml.mode === 'hybrid'
+    ? `${where} MediaLive encodes it and relays one stream to Lunora, which sends it to the destinations.`.trim()
+    : `${where} MediaLive encodes it and pushes to every destination itself: Lunora receives no media.`.trim();
 }
 
 // A key hidden until asked for, and copied either way.

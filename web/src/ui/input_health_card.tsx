@@ -37,7 +37,8 @@ export function InputHealthCard({ channel }: { channel: Channel }) {
           {input.connected
             ? `Yes${input.connected_protocol ? `, over ${input.connected_protocol.toUpperCase()}` : ''}`
               + (input.connected_since ? `, for ${formatDuration(secondsSince(input.connected_since, now))}` : '')
-            : input.listening ? 'No: waiting for the encoder' : 'No: the ingest is not listening'}
+            : !input.listening ? 'No: the ingest is not listening'
+              : channel.medialive ? 'No: waiting for MediaLive’s relay' : 'No: waiting for the encoder'}
         </dd>
         <dt>Video</dt>
         <dd>{video ? `${video.codec.toUpperCase()}, ${video.width}×${video.height}` : '—'}</dd>

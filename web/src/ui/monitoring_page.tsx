@@ -1,5 +1,5 @@
 // The monitoring dashboard: each destination's bitrate over the last minutes and its counters, and the log of
-// what happened on this channel.
+// what happened on this channel. A direct-mode MediaLive channel's feed never reaches Lunora: no input chart.
 import type { Channel, Destination } from '../api/types';
 import { formatBytes, formatDuration } from '../domain/format';
 import { destinationsOf } from '../state/app_state';
@@ -18,10 +18,12 @@ export function MonitoringPage({ channel }: { channel: Channel }) {
         <StatusBadge kind="channel" status={channel.state} />
       </div>
       <div class="grid">
-        <section class="card" aria-labelledby="monitor-input-title">
-          <h2 id="monitor-input-title">Input</h2>
-          <BitrateChart series={state.inputBitrate[channel.id]} label="Input bitrate" />
-        </section>
+        {channel.medialive?.mode !== 'direct' && (
+          <section class="card" aria-labelledby="monitor-input-title">
+            <h2 id="monitor-input-title">Input</h2>
+            <BitrateChart series={state.inputBitrate[channel.id]} label="Input bitrate" />
+          </section>
+        )}
         {destinations.map((d) => <DestinationMonitor key={d.id} destination={d} />)}
         {destinations.length === 0 && (
           <section class="card empty"><p>No destinations on this channel yet.</p></section>

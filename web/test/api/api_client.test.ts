@@ -63,6 +63,34 @@ describe('ApiClient', () => {
     expect(error).toMatchObject({ status: 409, message: 'the backup input delivers no media' });
   });
 
+  it('allows a MediaLive restart on the destination calls that may need one', async () => {
+    const fake = new FakeFetch()
+      .json('POST /api/v1/destinations/d_1/start', 202, destination({ status: 'starting' }))
+      .json('POST /api/v1/destinations/d_1/stop', 202, destination())
+      .json('PATCH /api/v1/destinations/d_1', 200, destination())
+      .json('DELETE /api/v1/destinations/d_1', 204, undefined);
+    const api = new ApiClient(TOKEN, fake.fetch);
+    await api.startDestination('d_1', { allowRestart: true });
+    await api.stopDestination('d_1', { allowRestart: true });
+    await api.patchDestination('d_1', { stream_key: 'k' }, { allowRestart: true });
+    await api.deleteDestination('d_1', { allowRestart: true });
+    await api.stopDestination('d_1', { allowRestart: false });
+    expect(fake.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST /api/v1/destinations/d_1/start?allow_restart=true',
+      'POST /api/v1/destinations/d_1/stop?allow_restart=true',
+      'PATCH /api/v1/destinations/d_1?allow_restart=true',
+      'DELETE /api/v1/destinations/d_1?allow_restart=true',
+      'POST /api/v1/destinations/d_1/stop',
+    ]);
+  });
+
+  it('keeps the live destinations a refused MediaLive restart would interrupt', async () => {
+    const fake = new FakeFetch().json('POST /api/v1/destinations/d_1/start', 409, { error: {
+      code: 'restart_required', message: 'MediaLive channel 1234567 is RUNNING', destinations: ['d_2', 7, 'd_3'] } });
+    const error = await new ApiClient(TOKEN, fake.fetch).startDestination('d_1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, code: 'restart_required', destinations: ['d_2', 'd_3'] });
+  });
+
   it('answers undefined for 204', async () => {
     const fake = new FakeFetch().json('DELETE /api/v1/destinations/d_1', 204, undefined);
     await expect(new ApiClient(TOKEN, fake.fetch).deleteDestination('d_1')).resolves.toBeUndefined();

@@ -3,7 +3,7 @@ import {
   channelList, destinationsOf, initialState, reduce, type Action, type AppState,
 } from '../../src/state/app_state';
 import type { LiveEvent } from '../../src/api/types';
-import { backupInput, channel, destination, stats } from '../support/fixtures';
+import { backupInput, channel, destination, mediaLive, stats } from '../support/fixtures';
 
 const NOW = Date.parse('2026-11-26T00:01:00.000Z');
 
@@ -137,6 +137,17 @@ describe('reduce: events', () => {
     expect(apply(state, event({ type: 'channel', data: channel({ version: 2 }) }))).toBe(state);
   });
 
+  it('takes MediaLive\'s state as news at the same version, and leaves its cost meter to the stats', () => {
+    const onAws = (over: Parameters<typeof mediaLive>[0]) =>
+      channel({ version: 3, engine: 'medialive', medialive: mediaLive(over) });
+    const first = apply(initialState(), snapshot([onAws({ state: 'IDLE', activity: 'starting' })]));
+    const running = apply(first, event({ type: 'channel', data: onAws({ state: 'RUNNING' }) }));
+    expect(running.channels.ch_main?.medialive).toMatchObject({ state: 'RUNNING', activity: null });
+    expect(running.log[0]).toMatchObject({ level: 'info', channelId: 'ch_main', text: 'MediaLive channel 1234567: RUNNING' });
+    const recounted = onAws({ state: 'RUNNING', cost: { ...mediaLive().cost, running_seconds: 999 } });
+    expect(apply(running, event({ type: 'channel', data: recounted }))).toBe(running);
+  });
+
   it('follows a failover: the input on air, the switch under way and the counts', () => {
     const backup = backupInput({ connected: true, connected_protocol: 'srt', delivering: true });
     let state = apply(initialState(), snapshot([channel({ version: 2, backup_input: backup })]));
@@ -251,6 +262,19 @@ describe('reduce: stats', () => {
     // Nothing to refresh on a channel without a backup.
     const plain = apply(initialState(), snapshot());
     expect(reduce(plain, { type: 'backup-counters', channelId: 'ch_main', backup })).toBe(plain);
+  });
+
+  it('refreshes a MediaLive channel\'s cost meter', () => {
+    const cost = { running: true, running_seconds: 61, billed_minutes: 10, estimated_usd: 0.17, runs: 1,
+      minimum_left_seconds: 539 };
+    const tick = event({ type: 'stats', data: stats('2026-11-26T00:00:10.000Z', [{ id: 'ch_main', state: 'running',
+      input: { connected: true, bitrate_kbps: 6000, keyframe_interval_s: 2 }, hls: { status: 'off', segments: 0 },
+      medialive: cost }]) });
+    const onAws = apply(initialState(), snapshot([channel({ engine: 'medialive', medialive: mediaLive() })]), tick);
+    expect(onAws.channels.ch_main?.medialive?.cost).toEqual(cost);
+    expect(onAws.channels.ch_main?.medialive?.state).toBe('RUNNING');
+    // A local channel has no meter to refresh.
+    expect(apply(initialState(), snapshot(), tick).channels.ch_main?.medialive).toBeNull();
   });
 
   it('skips ids it does not know', () => {

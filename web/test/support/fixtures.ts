@@ -1,5 +1,5 @@
 // Records as the server sends them, with fields a test can override.
-import type { BackupInput, Channel, Destination, LiveStats, Platform } from '../../src/api/types';
+import type { BackupInput, Channel, ChannelMediaLive, Destination, LiveStats, Platform } from '../../src/api/types';
 
 export function channel(over: Partial<Channel> = {}): Channel {
   return {
@@ -8,6 +8,7 @@ export function channel(over: Partial<Channel> = {}): Channel {
     state: 'idle',
     state_message: null,
     engine: 'local',
+    medialive: null,
     input: {
       protocol: 'srt',
       ingest_url: 'srt://127.0.0.1:9000?mode=caller',
@@ -61,6 +62,28 @@ export function backupInput(over: Partial<BackupInput> = {}): BackupInput {
     video: null,
     audio: null,
     connected_since: null,
+    ...over,
+  };
+}
+
+// A hybrid MediaLive channel's `medialive`, running one start in, with fields a test can override.
+export function mediaLive(over: Partial<ChannelMediaLive> = {}): ChannelMediaLive {
+  return {
+    mode: 'hybrid',
+    channel_id: '1234567',
+    input_id: '7654321',
+    role_arn: 'arn:aws:iam::123456789012:role/MediaLiveAccessRole',
+    input: { type: 'RTMP_PUSH', rtmp_stream: 'live/studio', allowed_cidr: '203.0.113.0/24' },
+    hls: null,
+    phase: 'ready',
+    state: 'RUNNING',
+    activity: null,
+    restart_pending: false,
+    error: null,
+    outputs: ['lunora-relay'],
+    relay_url: 'rtmp://127.0.0.1:1935/live/…k3y',
+    cost: { running: true, running_seconds: 125, billed_minutes: 10, estimated_usd: 0.17, runs: 1,
+      minimum_left_seconds: 475 },
     ...over,
   };
 }
