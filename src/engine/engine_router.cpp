@@ -334,6 +334,7 @@ std::vector<ChannelReport> EngineRouter::report() {
       continue;
     }
     if (allowed != channel.restart_allowed) push_desired(id, channel);
+    retry_provisioning(id, channel, medialive);
     if (!channel.closing) {
       if (channel.spec.mode == "direct") {
         reports.push_back(direct_report(id, channel, medialive));
@@ -346,6 +347,27 @@ std::vector<ChannelReport> EngineRouter::report() {
     ++it;
   }
   return reports;
+}
+
+void EngineRouter::retry_provisioning(const std::string& channel_id, MediaLiveChannel& channel,
+                                      const MediaLiveReport& report) {
+  if (report.phase != "failed" || channel.closing) {
+    if (report.phase == "ready") channel.provision_backoff.reset();
+    channel.provision_retry_at.reset();
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!channel.provision_retry_at) {
+    channel.provision_retry_at = now + channel.provision_backoff.next();
+    return;
+  }
+  if (now < *channel.provision_retry_at) return;
+  channel.provision_retry_at.reset();
+  spdlog::info("event=medialive_provision_retry channel={} attempt={}", channel_id,
+               channel.provision_backoff.attempts());
+  medialive_->close_channel(channel_id);
+  medialive_->open_channel(channel_id, provision_request(channel.spec));
+  push_desired(channel_id, channel);
 }
 
 void EngineRouter::shutdown(std::function<void()> done) {

@@ -7,13 +7,16 @@
 // lock; the MediaLive engine does its AWS work on its own thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/backoff.hpp"
 #include "engine/engine.hpp"
 #include "engine/medialive/medialive_engine.hpp"
 
@@ -58,7 +61,13 @@ class EngineRouter final : public Engine {
     // Closed: kept until MediaLive stopped the channel (then `closed` runs and the entry goes).
     bool closing = false;
     std::function<void()> closed;
+    // Provisioning failed (AWS unreachable, a refusal): tried again with backoff, since the creates are
+    // idempotent and a refusal may be fixed in the account meanwhile.
+    Backoff provision_backoff{BackoffPolicy{std::chrono::seconds(10), std::chrono::minutes(5), 2.0}};
+    std::optional<std::chrono::steady_clock::time_point> provision_retry_at;
   };
+  void retry_provisioning(const std::string& channel_id, MediaLiveChannel& channel,
+                          const MediaLiveReport& report);
   bool direct(const std::string& channel_id) const;
   void push_desired(const std::string& channel_id, MediaLiveChannel& channel);
   static ChannelReport direct_report(const std::string& channel_id, const MediaLiveChannel& channel,

@@ -96,11 +96,13 @@ class MediaLiveChannelsTest(FakeTestCase):
         b = serve.add_destination(channel["id"], "b", "rtmp://127.0.0.1:1935/live", "key-b")["id"]
         c = serve.add_destination(channel["id"], "c", "rtmps://127.0.0.1:1936/app", "key-c")["id"]
 
-        # IDLE: update, then start; `streaming` only once MediaLive says RUNNING.
+        # IDLE: update, then start; `streaming` only once MediaLive says RUNNING. Throttling is retried.
+        self.fake.throttle(1, operations=["UpdateChannel"])
+        self.fake.throttle(1, operations=["StartChannel"])
         serve.api("POST", f"/destinations/{a}/start", expect=202)
         serve.wait_status(a, "streaming")
         self.assertEqual(self.rtmp_outputs(ml_id), {a: ("rtmp://127.0.0.1:1935/live", "key-a")})
-        self.assertEqual(self.operations("StartChannel"), 1)
+        self.assertEqual(self.operations("StartChannel"), 2)  # the throttled one and its retry
         self.assertEqual(self.fake.channel(ml_id)["state"], "RUNNING")
         running = self.wait_channel(serve, channel["id"], lambda c: c["state"] == "running", "the channel to run")
         self.assertEqual(running["medialive"]["outputs"], [a])
@@ -122,8 +124,8 @@ class MediaLiveChannelsTest(FakeTestCase):
         for d in (a, b, c):
             serve.wait_status(d, "streaming", timeout=30)
         self.assertEqual(self.operations("StopChannel") - stops, 1)
-        self.assertEqual(self.operations("UpdateChannel") - updates, 1)
-        self.assertEqual(self.operations("StartChannel"), 2)
+        self.assertEqual(self.operations("UpdateChannel") - updates, 1)  # one restart, one update
+        self.assertEqual(self.operations("StartChannel"), 3)
         self.assertEqual(set(self.rtmp_outputs(ml_id)), {a, b, c})
         self.assertEqual(self.rtmp_outputs(ml_id)[c], ("rtmps://127.0.0.1:1936/app", "key-c"))
         self.assertEqual(self.fake.channel(ml_id)["roleArn"], ROLE)  # every update sent the role back
@@ -233,6 +235,21 @@ class MediaLiveChannelsTest(FakeTestCase):
         self.assertEqual(failing["last_error"]["code"], "medialive_pipeline_failure")
         serve.wait_status(d2, "streaming", timeout=30)
         self.wait_channel(serve, second["id"], lambda c: c["state"] == "running", "the channel to recover")
+
+    def test_provisioning_that_failed_is_tried_again(self):
+        serve = self.serve()
+        self.fake.fail(3, 500, operations=["CreateInput"])  # every attempt of the first try (3, as the SDKs)
+        body = {"name": "later", "engine": "medialive",
+                "medialive": {"mode": "direct", "role_arn": ROLE, "input": ENCODER, "hls": HLS}}
+        channel = serve.api("POST", "/channels", body, expect=201)
+        failed = self.wait_channel(serve, channel["id"], lambda c: c["medialive"]["phase"] == "failed",
+                                   "provisioning to fail")
+        self.assertEqual(failed["state"], "error")
+        self.assertIn("InternalServerErrorException", failed["medialive"]["error"])
+        # The fault is used up meanwhile: the next try (10 s backoff, jittered) makes the input and channel.
+        ready = self.wait_channel(serve, channel["id"], lambda c: c["medialive"]["phase"] == "ready", "a retry", 40)
+        self.assertEqual(ready["state"], "idle")
+        self.assertEqual(self.operations("CreateChannel"), 1)
 
     def test_bad_medialive_settings_and_no_aws(self):
         serve = self.serve(aws=False)

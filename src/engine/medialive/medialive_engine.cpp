@@ -105,6 +105,10 @@ std::optional<MediaLiveEngine::ChannelStatus> MediaLiveEngine::status(const std:
   const bool running = status.observed.state == "RUNNING" || status.observed.state == "RECOVERING";
   const auto now = CostMeter::Clock::now();
   const int outputs = static_cast<int>(status.observed.pushes.size()) + (channel.hls ? 1 : 0);
+  // A start MediaLive accepted begins a new billed run, also when Lunora's looks missed the stop before it.
+  const bool new_start = status.observed.starts > channel.starts_metered;
+  channel.starts_metered = status.observed.starts;
+  if (new_start) channel.cost.observe(false, outputs, now);
   channel.cost.observe(running, outputs, now);
   status.cost = channel.cost.summary(now);
   return status;

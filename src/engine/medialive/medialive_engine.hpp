@@ -64,6 +64,7 @@ class MediaLiveEngine {
     CostMeter cost;
     bool hls = false;         // an HLS output group: one output more on the bill
     uint64_t generation = 0;  // which open_channel() a provisioning result belongs to
+    int starts_metered = 0;   // the driver's StartChannel count the cost meter has seen
   };
   static boost::asio::awaitable<void> provision_then_drive(MediaLiveEngine* engine, std::string lunora_id,
                                                            ProvisionRequest request, uint64_t generation);
