@@ -15,36 +15,25 @@
 // backup_encoder (start an encoder on the backup port), primary_killed (kill the primary encoder), primary_back
 // (start it again) and restart (restart the server).
 // Exit 0 only when every step passed; 1 on the first failure (its message on stderr); 2 on bad arguments.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { launchChromium, runCli } from './chromium.mjs';
+import { runCli } from './chromium.mjs';
+import { DESKTOP, card, logIn, parseFlags, screenshot, waitForBadge, withGuiPage } from './gui_steps.mjs';
 
-const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const DESTINATION = 'Nginx test';
-const MAX_CONSOLE_ERRORS = 20;
 
 function parseArgs(argv) {
-  const names = { '--url': 'url', '--token': 'token', '--rtmp-url': 'rtmpUrl', '--stream-key': 'streamKey',
-    '--refuse-url': 'refuseUrl', '--screenshots': 'screenshots', '--streaming-timeout': 'streamingTimeout',
-    '--chart-samples': 'chartSamples', '--backup-port': 'backupPort' };
-  // --chart-samples: how many seconds of bitrate the monitoring chart must show (more makes nicer screenshots).
-  const options = { screenshots: null, restartHandshake: false, streamingTimeout: '10', chartSamples: '3',
-    backupPort: null };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--restart-handshake') {
-      options.restartHandshake = true;
-      continue;
-    }
-    const key = names[argv[i]];
-    if (!key || argv[i + 1] === undefined) throw new Error(`unexpected argument ${argv[i]}`);
-    options[key] = argv[++i];
-  }
-  for (const required of ['url', 'token', 'rtmpUrl', 'streamKey', 'refuseUrl']) {
-    if (!options[required]) throw new Error(`--${required.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is required`);
-  }
+  const options = parseFlags(argv, {
+    values: { '--url': 'url', '--token': 'token', '--rtmp-url': 'rtmpUrl', '--stream-key': 'streamKey',
+      '--refuse-url': 'refuseUrl', '--screenshots': 'screenshots', '--streaming-timeout': 'streamingTimeout',
+      '--chart-samples': 'chartSamples', '--backup-port': 'backupPort' },
+    switches: { '--restart-handshake': 'restartHandshake' },
+    // --chart-samples: how many seconds of bitrate the monitoring chart must show (more makes nicer screenshots).
+    defaults: { screenshots: null, restartHandshake: false, streamingTimeout: '10', chartSamples: '3',
+      backupPort: null },
+    required: ['--url', '--token', '--rtmp-url', '--stream-key', '--refuse-url'],
+  });
   options.url = options.url.replace(/\/$/, '');
   options.streamingTimeout = Number(options.streamingTimeout) * 1000;
   options.chartSamples = Number(options.chartSamples);
@@ -52,50 +41,6 @@ function parseArgs(argv) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-class StepFailed extends Error {}
-
-// Playwright's first line says what timed out; its call log says on which element: keep both.
-function firstLines(err) {
-  const lines = String(err.message || err).split('\n');
-  const target = lines.find((line) => /waiting for /.test(line));
-  return target ? `${lines[0]} (${target.trim().replace(/^- /, '')})` : lines[0];
-}
-
-// Runs the steps in order, timing each; the first failure ends the run.
-class Steps {
-  constructor(result) {
-    this.result = result;
-  }
-
-  async run(name, body) {
-    const started = Date.now();
-    const step = { step: name, ok: false };
-    this.result.steps.push(step);
-    try {
-      Object.assign(step, (await body()) ?? {});
-      step.ok = true;
-    } catch (err) {
-      step.error = firstLines(err);
-      await this.onFailure?.(name);
-      throw new StepFailed(`step "${name}" failed: ${step.error}`);
-    } finally {
-      step.seconds = Math.round((Date.now() - started) / 100) / 10;
-    }
-  }
-}
-
-async function screenshot(page, options, name) {
-  if (!options.screenshots) return;
-  await page.screenshot({ path: join(options.screenshots, `${name}.png`) });
-}
-
-const card = (page, name) => page.getByRole('article', { name, exact: true });
-const badge = (scope) => scope.locator('.badge');
-
-async function waitForBadge(scope, word, timeout) {
-  await badge(scope).filter({ hasText: new RegExp(`^${word}$`) }).waitFor({ state: 'visible', timeout });
-}
 
 // Seconds of playback seen in the preview frame: counts only forward steps no larger than the wall-clock time
 // between two looks, so the jump to the live edge is not taken for playback.
@@ -228,31 +173,12 @@ async function backupInput(page, steps, options) {
   });
 }
 
-async function run(options, result) {
-  if (options.screenshots) mkdirSync(options.screenshots, { recursive: true });
-  const browser = await launchChromium();
-  const closeOnSignal = () => browser.close().finally(() => process.exit(1));
-  process.once('SIGINT', closeOnSignal);
-  process.once('SIGTERM', closeOnSignal);
-  const steps = new Steps(result);
-  let page = null;
-  // What the page looked like when a step failed, for whoever reads the verdict.
-  steps.onFailure = async (name) => {
-    if (!page || !options.screenshots) return;
-    await page.screenshot({ path: join(options.screenshots, `failed-${name}.png`) }).catch(() => undefined);
-  };
-  try {
-    const context = await browser.newContext({ viewport: DESKTOP });
-    page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    const logError = (text) => result.console_errors.length < MAX_CONSOLE_ERRORS && result.console_errors.push(text);
-    page.on('pageerror', (err) => logError(String(err)));
-    page.on('console', (msg) => {
-      // Expected: the preview's player probes the playlist while HLS starts (503), the wrong token is refused (401),
-      // a switch to an input that delivers nothing is refused (409).
-      if (msg.type() === 'error' && !/\b(503|401|409)\b/.test(msg.text())) logError(msg.text());
-    });
+// Expected: the preview's player probes the playlist while HLS starts (503), the wrong token is refused (401), a
+// switch to an input that delivers nothing is refused (409).
+const consoleErrorLine = (msg) => (/\b(503|401|409)\b/.test(msg.text()) ? null : msg.text());
 
+async function run(options, result) {
+  await withGuiPage(options, result, consoleErrorLine, async (page, steps) => {
     await steps.run('login', async () => {
       await page.goto(`${options.url}/`, { waitUntil: 'domcontentloaded' });
       await page.getByLabel('Admin token').waitFor();
@@ -261,9 +187,7 @@ async function run(options, result) {
       await page.getByRole('button', { name: 'Log in' }).click();
       const refused = await page.getByRole('alert').textContent();
       if (!/not valid/.test(refused)) throw new Error(`a wrong token was not refused: ${refused}`);
-      await page.getByLabel('Admin token').fill(options.token);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('heading', { name: 'Connect your encoder' }).waitFor();
+      await logIn(page, options.token);
       const stored = await page.evaluate(() => sessionStorage.getItem('lunora.admin_token'));
       if (stored !== options.token) throw new Error('the token is not kept in sessionStorage');
       return { wrong_token_message: refused };
@@ -406,10 +330,7 @@ async function run(options, result) {
       const stored = await page.evaluate(() => sessionStorage.getItem('lunora.admin_token'));
       if (stored !== null) throw new Error('the token is still in sessionStorage');
     });
-    result.ok = true;
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 runCli('gui_e2e.mjs', parseArgs, run, { ok: false, steps: [], console_errors: [] });

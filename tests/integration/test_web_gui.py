@@ -6,24 +6,14 @@ where nothing listens ("Error" with a reason in words), deletes it, creates and 
 backup input whose encoder takes over when the primary's is killed ("On air", one failover, the switch back refused
 while the primary sends nothing, then done by hand) and removes it, and the page keeps its live updates across a
 restart of the server."""
-import json
 import os
-import queue
-import shutil
-import signal
 import socket
 import struct
-import subprocess
-import sys
-import tempfile
-import time
 
-from harness import IntegrationTest, Process, free_port, main, publish_srt, udp_port_taken, wait_for
+from browser_script import WEB_DIST, assert_all_steps_passed, require_web_build, run_browser_script, screenshots_dir
+from harness import IntegrationTest, free_port, main, publish_srt, udp_port_taken, wait_for
 from serve_harness import Serve
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-SCRIPT = os.path.join(ROOT, "tests", "browser", "gui_e2e.mjs")
-WEB_DIST = os.path.join(ROOT, "web", "dist")
 STREAM_KEY = "gui-e2e-key"
 STEPS = ["login", "channel", "preview", "add_destination", "start", "monitoring", "refresh", "stop", "error",
          "delete", "channels", "phone", "backup_add", "failover", "switch_back", "server_restart", "logout"]
@@ -45,25 +35,14 @@ def png_size(path):
 class WebGuiTest(IntegrationTest):
     def setUp(self):
         super().setUp()
-        for needed in ("web/dist/index.html", "web/dist/watch.html", "web/node_modules/playwright-core"):
-            self.assertTrue(os.path.exists(os.path.join(ROOT, needed)), f"{needed} is missing: run `make web`")
+        require_web_build(self, "web/dist/index.html", "web/dist/watch.html", "web/node_modules/playwright-core")
         self.serve = Serve(extra=["--web-dir", WEB_DIST])
         self.addCleanup(self.serve.cleanup)
         self.destination_server = self.nginx()
         self.channel = self.serve.main_channel()
         self.backup_port = free_port(socket.SOCK_DGRAM)
         self.primary = None
-        self.shots = tempfile.mkdtemp(prefix="lunora-gui-shots-")
-        self.addCleanup(self.remove_screenshots)
-
-    def remove_screenshots(self):
-        """Kept when the test failed: gui_e2e.mjs leaves failed-<step>.png there."""
-        result = getattr(getattr(self, "_outcome", None), "result", None)
-        failed = result is not None and any(test is self for test, _ in result.failures + result.errors)
-        if failed:
-            print(f"screenshots kept in {self.shots}", file=sys.stderr)
-        else:
-            shutil.rmtree(self.shots, ignore_errors=True)
+        self.shots = screenshots_dir(self, "lunora-gui-shots-")
 
     def input_connected(self):
         return self.serve.api("GET", f"/channels/{self.channel['id']}", expect=200)["input"]["connected"]
@@ -91,50 +70,20 @@ class WebGuiTest(IntegrationTest):
     def run_script(self):
         """Runs gui_e2e.mjs, answering its restart handshake; returns its verdict and exit code."""
         refuse_url = f"rtmp://127.0.0.1:{free_port()}/live"  # nothing listens there: the connection is refused
-        script = Process(["node", SCRIPT, "--url", f"http://127.0.0.1:{self.serve.http_port}",
-                          "--token", self.serve.token,
-                          "--rtmp-url", f"rtmp://127.0.0.1:{self.destination_server.rtmp_port}/live",
-                          "--stream-key", STREAM_KEY, "--refuse-url", refuse_url,
-                          "--screenshots", self.shots, "--restart-handshake", "--backup-port", str(self.backup_port)],
-                         "gui-e2e", stdin=subprocess.PIPE)
+        args = ["--url", f"http://127.0.0.1:{self.serve.http_port}", "--token", self.serve.token,
+                "--rtmp-url", f"rtmp://127.0.0.1:{self.destination_server.rtmp_port}/live",
+                "--stream-key", STREAM_KEY, "--refuse-url", refuse_url,
+                "--screenshots", self.shots, "--restart-handshake", "--backup-port", str(self.backup_port)]
         requests = {"backup_encoder": self.start_backup_encoder, "primary_killed": self.kill_primary,
                     "primary_back": self.restart_primary, "restart": self.restart_server_and_add_a_destination}
-        self.addCleanup(lambda: script.alive() and script.stop(signal.SIGKILL))
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while time.monotonic() < deadline:
-            try:
-                line = script.stdout_lines.get(timeout=1)
-            except queue.Empty:
-                if not script.alive() and script.stdout_lines.empty():
-                    break
-                continue
-            try:
-                message = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if message.get("waiting_for") in requests:
-                requests[message["waiting_for"]]()
-                script.proc.stdin.write("done\n")
-                script.proc.stdin.flush()
-            elif "steps" in message:
-                script.proc.wait(30)
-                return message, script.proc.returncode
-        raise AssertionError(f"gui_e2e.mjs gave no verdict (exit {script.proc.poll()}): "
-                             f"{''.join(script.stdout_all)[-2000:]} {script.stderr_text()[-2000:]}")
+        return run_browser_script(self, "gui_e2e.mjs", args, RUN_TIMEOUT_S, requests)
 
     def test_producer_flow(self):
         self.start_primary()
         wait_for(self.input_connected, 30, "the encoder to connect")
 
         verdict, code = self.run_script()
-        if os.environ.get("LUNORA_TEST_VERBOSE"):
-            print(json.dumps(verdict, indent=1), file=sys.stderr)
-        steps = {s["step"]: s for s in verdict["steps"]}
-        failed = [s for s in verdict["steps"] if not s["ok"]]
-        self.assertEqual(failed, [], verdict.get("error"))
-        self.assertEqual([s["step"] for s in verdict["steps"]], STEPS, verdict)
-        self.assertTrue(verdict["ok"], verdict)
-        self.assertEqual(code, 0, verdict)
+        steps = assert_all_steps_passed(self, verdict, code, STEPS)
 
         self.assertIn("not valid", steps["login"]["wrong_token_message"])
         self.assertTrue(steps["channel"]["ingest_url"].startswith("srt://"), steps["channel"])
@@ -145,7 +94,6 @@ class WebGuiTest(IntegrationTest):
         reason = steps["error"]["error_reason"]
         self.assertIn("refused the connection", reason)
         self.assertIn("Check the server URL", reason)
-        self.assertEqual(verdict["console_errors"], [], verdict)
 
         # The backup input: added in the page on the port asked for, on air after the primary's encoder died.
         self.assertIn(f":{self.backup_port}?", steps["backup_add"]["backup_srt_url"])
