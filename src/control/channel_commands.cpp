@@ -14,6 +14,12 @@ namespace {
 constexpr int kMinPassphrase = 10;  // libsrt's limits (SRTO_PASSPHRASE)
 constexpr int kMaxPassphrase = 79;
 
+// MediaLive runs in AWS: a relay to 127.0.0.1 or localhost reaches nothing (tests on one machine aside).
+bool is_loopback_rtmp_url(const std::string& url) {
+  const auto host = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  return host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+}
+
 std::string new_id(const char* prefix) {
   std::string id = random_token(9);
   for (char& c : id) {
@@ -293,6 +299,12 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (!save_channel(*channel)) {
     if (channel->driven) engine_.close_channel(record.id, {});
     return store_failed();
+  }
+  if (channel->medialive && channel->medialive->mode == "hybrid" && is_loopback_rtmp_url(relay_url())) {
+    spdlog::warn(
+        "event=medialive_relay_loopback channel={} relay={} hint=\"MediaLive cannot reach a loopback "
+        "address: set --public-rtmp-url to this node's RTMP ingest as AWS reaches it\"",
+        record.id, relay_url());
   }
   spdlog::info("event=channel_created id={} name=\"{}\" protocol={} engine={}", record.id, record.name,
                record.input_protocol, record.engine);

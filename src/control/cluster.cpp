@@ -194,6 +194,7 @@ void ControlPlane::take_down(Channel& channel) {
     destination->in_engine = false;
   }
   engine_.release_channel(id);
+  channel.medialive_report = {};  // the node that drives it now reports MediaLive's state
   channel.driven = false;
   channel.input = {};
   channel.input_reported = false;

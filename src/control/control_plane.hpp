@@ -165,6 +165,9 @@ class ControlPlane {
   // after the change; `new_endpoint`: it stays on with another URL or key.
   std::optional<Outcome> refuse_restart(const Destination& destination, bool on_after, bool allow_restart,
                                         bool new_endpoint = false);
+  // A change the MediaLive channel runs without (restart_pending) may restart it now: the same start or stop
+  // sent again with ?allow_restart=true.
+  void allow_pending_restart(const std::string& channel_id);
   nlohmann::json medialive_json(const Channel& channel) const;
   nlohmann::json medialive_ingest_json(const Channel& channel) const;
   std::string relay_url() const;

@@ -310,7 +310,10 @@ Outcome ControlPlane::start_destination(const std::string& id, bool allow_restar
   Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
-  if (destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
+  if (destination->record.desired_on) {  // idempotent; a change waiting for a restart may get it now
+    if (allow_restart) allow_pending_restart(destination->record.channel_id);
+    return {202, destination_json(*destination)};
+  }
   Channel* channel = find_channel(destination->record.channel_id);
   if (channel != nullptr && !channel->record.auto_start && !channel->manual_start) {
     return conflict("channel \"" + channel->record.name +
@@ -343,7 +346,10 @@ Outcome ControlPlane::stop_destination(const std::string& id, bool allow_restart
   Destination* destination = find_destination_synced(id);
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
-  if (!destination->record.desired_on) return {202, destination_json(*destination)};  // idempotent
+  if (!destination->record.desired_on) {  // idempotent; a change waiting for a restart may get it now
+    if (allow_restart) allow_pending_restart(destination->record.channel_id);
+    return {202, destination_json(*destination)};
+  }
   if (auto refused = refuse_restart(*destination, false, allow_restart)) return *refused;
   Destination updated = *destination;
   auto& record = updated.record;

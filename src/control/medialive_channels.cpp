@@ -12,14 +12,19 @@
 namespace lunora::control {
 namespace {
 
-// MediaLive states in which a channel cannot be edited without a restart.
-bool runs(const std::string& state) {
-  return state == "STARTING" || state == "RUNNING" || state == "RECOVERING";
+// Whether the MediaLive channel may run, so that an edit means a restart. The last look can be seconds old:
+// a start underway counts. (A channel not looked at yet does not: should it turn out to run, the change waits
+// as restart_pending, and the same request with ?allow_restart=true lets it through.)
+bool may_run(const engine::MediaLiveReport& ml) {
+  if (ml.state == "STARTING" || ml.state == "RUNNING" || ml.state == "RECOVERING") return true;
+  return ml.activity == "starting" || ml.activity == "restarting";
 }
 
 // Lunora's channel state and its message, from MediaLive's.
-std::pair<std::string, std::string> state_from(const engine::MediaLiveReport& ml, bool wanted) {
+std::pair<std::string, std::string> state_from(const engine::MediaLiveReport& ml, bool wanted,
+                                               const std::string& open_error) {
   const std::string channel = "MediaLive channel " + ml.channel_id;
+  if (!open_error.empty()) return {"error", open_error};  // MediaLive is not available on this node
   if (ml.phase == "failed") return {"error", ml.error};
   if (ml.phase != "ready" || ml.state.empty()) {
     return {wanted ? "starting" : "idle",
@@ -79,7 +84,7 @@ void ControlPlane::update_medialive_state(Channel& channel) {
     any_on =
         any_on || (destination->record.channel_id == channel.record.id && destination->record.desired_on);
   }
-  const auto [state, message] = state_from(ml, channel.manual_start || any_on);
+  const auto [state, message] = state_from(ml, channel.manual_start || any_on, channel.listen_error);
   if (state == channel.record.state && message == channel.record.state_message) return;
   Channel updated = channel;
   updated.record.state = state;
@@ -107,7 +112,8 @@ std::optional<Outcome> ControlPlane::refuse_restart(const Destination& destinati
   std::sort(pushed.begin(), pushed.end());
   const bool runs_after = !after.empty() || channel->manual_start;
   // A restart already coming (allowed, waiting out its batch window) takes this change along.
-  if (!runs(ml.state) || !runs_after || (after == pushed && !new_endpoint) || ml.activity == "restarting") {
+  if (!may_run(ml) || !runs_after || (after == pushed && !new_endpoint) ||
+      (ml.state == "RUNNING" && ml.activity == "restarting")) {
     return std::nullopt;
   }
   if (allow_restart) {
@@ -118,7 +124,8 @@ std::optional<Outcome> ControlPlane::refuse_restart(const Destination& destinati
   }
   Outcome refused = error_outcome(
       409, "restart_required",
-      "MediaLive channel " + ml.channel_id + " is " + ml.state +
+      "MediaLive channel " + channel->medialive->channel_id + " is " +
+          (ml.state.empty() ? std::string("not looked at yet") : ml.state) +
           " and MediaLive edits only an IDLE channel: this change stops and starts it, which interrupts " +
           std::to_string(live.size()) +
           " live destination(s) and its HLS output for a minute or more. Send it again with "
@@ -127,10 +134,23 @@ std::optional<Outcome> ControlPlane::refuse_restart(const Destination& destinati
   return refused;
 }
 
+void ControlPlane::allow_pending_restart(const std::string& channel_id) {
+  const Channel* channel = find_channel(channel_id);
+  if (channel == nullptr || !channel->medialive || !channel->medialive_report.restart_pending) return;
+  spdlog::info("event=medialive_restart_allowed channel={} pending=true", channel_id);
+  engine_.allow_restart(channel_id);
+}
+
 nlohmann::json ControlPlane::medialive_json(const Channel& channel) const {
   if (!channel.medialive) return nullptr;
   const auto& ml = channel.medialive_report;
   nlohmann::json json = medialive_settings_json(*channel.medialive);
+  // The SRT stream id may be a secret, as a local channel's streamid is: whole only in .../ingest.
+  if (json["input"].contains("stream_id")) {
+    const std::string stream_id = json["input"]["stream_id"];
+    json["input"]["stream_id"] =
+        stream_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(stream_key_hint(stream_id));
+  }
   if (!ml.channel_id.empty()) json["channel_id"] = ml.channel_id;
   if (!ml.input_id.empty()) json["input_id"] = ml.input_id;
   const auto or_null = [](const std::string& text) {
@@ -158,7 +178,7 @@ nlohmann::json ControlPlane::medialive_ingest_json(const Channel& channel) const
   if (!channel.medialive) return nullptr;
   const auto& spec = *channel.medialive;
   const auto& urls = channel.medialive_report.input_urls;
-  if (spec.input_type == "SRT_CALLER") {
+  if (spec.input_type == "SRT_CALLER" && !spec.srt_address.empty()) {
     const std::string listener = "srt://" + spec.srt_address + ":" + std::to_string(spec.srt_port);
     return {{"type", spec.input_type},
             {"ingest_url", nullptr},
@@ -166,6 +186,13 @@ nlohmann::json ControlPlane::medialive_ingest_json(const Channel& channel) const
             {"srt_listener", listener},
             {"note", "MediaLive calls the encoder's SRT listener at " + listener +
                          ": set the encoder to listen there (SRT listener mode)"}};
+  }
+  if (spec.input_type == "SRT_CALLER") {  // no settings of Lunora's: an adopted channel's own input
+    return {{"type", nullptr},
+            {"ingest_url", urls.empty() ? nlohmann::json(nullptr) : nlohmann::json(urls.front())},
+            {"input_urls", urls},
+            {"srt_listener", nullptr},
+            {"note", "the adopted channel keeps its own input: its settings are in MediaLive"}};
   }
   return {{"type", spec.input_type},
           {"ingest_url", urls.empty() ? nlohmann::json(nullptr) : nlohmann::json(urls.front())},

@@ -73,8 +73,9 @@ MediaLiveReport closed_report(const MediaLiveSpec& spec) {
   return report;
 }
 
-// One direct-mode output, as MediaLive's last look shows it.
-OutputReport push_report(const std::string& id, const MediaLiveReport& ml) {
+// One direct-mode output, as MediaLive's last look shows it. `as_wanted`: MediaLive pushes it with the URL
+// and stream key wanted (not an old key a restart has yet to replace).
+OutputReport push_report(const std::string& id, bool as_wanted, const MediaLiveReport& ml) {
   OutputReport out;
   out.destination_id = id;
   out.phase = OutputPhase::kConnecting;
@@ -86,15 +87,16 @@ OutputReport push_report(const std::string& id, const MediaLiveReport& ml) {
     out.detail = "the MediaLive input or channel could not be made";
   } else if (ml.phase != "ready") {
     out.detail = "making the MediaLive input and channel";
-  } else if (ml.state == "RUNNING" && pushed && (ml.activity.empty() || ml.activity == "restarting")) {
+  } else if (ml.state == "RUNNING" && as_wanted && (ml.activity.empty() || ml.activity == "restarting")) {
     // Within the batch window before a restart the output still streams; it shows `starting` from the
     // stop on.
     out.phase = OutputPhase::kStreaming;
   } else if (ml.state == "RECOVERING" && pushed) {
-    out.phase = OutputPhase::kRetrying;
+    // MediaLive retries, not Lunora: no retry time of ours to show.
+    out.phase = OutputPhase::kFailed;
     out.error_code = "medialive_pipeline_failure";
     out.error_message = "MediaLive channel " + ml.channel_id + " is RECOVERING: a pipeline failed";
-    out.next_retry_in = std::chrono::seconds(5);
+    out.detail = "MediaLive is recovering the pipeline";
   } else if (!ml.error.empty() && ml.activity.empty()) {
     out.phase = OutputPhase::kFailed;
     out.error_code = "medialive_refused";
@@ -162,18 +164,25 @@ Status EngineRouter::open_channel(const IngestSpec& spec) {
   }
   auto [it, inserted] = medialive_channels_.try_emplace(spec.channel_id);
   MediaLiveChannel& channel = it->second;
-  if (!inserted && !channel.closing) return ok_status();      // the MediaLive side is fixed once made
-  if (!inserted) medialive_->close_channel(spec.channel_id);  // closing, and opened again
+  if (!inserted && !channel.closing) return ok_status();  // the MediaLive side is fixed once made
+  std::vector<std::function<void()>> done;  // closing, and opened again: what waited on the close is over
+  if (!inserted) {
+    medialive_->close_channel(spec.channel_id);
+    for (auto& [destination_id, stopped] : channel.stopping) done.push_back(std::move(stopped));
+    if (channel.closed) done.push_back(std::move(channel.closed));
+  }
   channel = MediaLiveChannel{};
   channel.spec = *spec.medialive;
   medialive_->open_channel(spec.channel_id, provision_request(channel.spec));
   push_desired(spec.channel_id, channel);
   spdlog::info("event=medialive_channel_open channel={} mode={} adopt={}", spec.channel_id, channel.spec.mode,
                channel.spec.channel_id.empty() ? "no" : channel.spec.channel_id);
+  for (auto& callback : done) callback();
   return ok_status();
 }
 
 void EngineRouter::push_desired(const std::string& channel_id, MediaLiveChannel& channel) {
+  if (channel.fresh) return;  // report() sends the first wish (engine_router.hpp)
   medialive::ChannelDriver::Desired desired;
   if (channel.spec.mode == "hybrid") {
     // The relay never changes: starting or stopping a destination never touches MediaLive's outputs.
@@ -217,9 +226,11 @@ void EngineRouter::release_channel(const std::string& channel_id) {
   // on: no restart for a takeover.
   if (it->second.spec.mode == "hybrid") local_.close_channel(channel_id, {});
   medialive_->close_channel(channel_id);
-  for (auto& [destination_id, stopped] : it->second.stopping) stopped();
-  if (it->second.closed) it->second.closed();
+  std::vector<std::function<void()>> done;
+  for (auto& [destination_id, stopped] : it->second.stopping) done.push_back(std::move(stopped));
+  if (it->second.closed) done.push_back(std::move(it->second.closed));
   medialive_channels_.erase(it);
+  for (auto& callback : done) callback();
 }
 
 Status EngineRouter::switch_input(const std::string& channel_id, const std::string& to) {
@@ -290,46 +301,63 @@ void EngineRouter::allow_restart(const std::string& channel_id) {
 }
 
 ChannelReport EngineRouter::direct_report(const std::string& channel_id, const MediaLiveChannel& channel,
-                                          const MediaLiveReport& medialive) {
+                                          const MediaLiveReport& medialive,
+                                          const std::vector<RtmpPush>& outputs) {
   ChannelReport report;
   report.channel_id = channel_id;
   // Lunora does not see the feed of a direct channel: MediaLive takes it. The input listens once MediaLive's
   // input exists.
   report.input.listening = medialive.phase == "ready";
-  for (const auto& [id, push] : channel.pushes) report.outputs.push_back(push_report(id, medialive));
+  for (const auto& [id, push] : channel.pushes) {
+    const bool as_wanted = std::find(outputs.begin(), outputs.end(), push) != outputs.end();
+    report.outputs.push_back(push_report(id, as_wanted, medialive));
+  }
   report.medialive = medialive;
   return report;
 }
 
-bool EngineRouter::settle(MediaLiveChannel& channel, const MediaLiveReport& medialive) {
+bool EngineRouter::settle(MediaLiveChannel& channel, const MediaLiveReport& medialive,
+                          const std::vector<RtmpPush>& outputs, std::vector<std::function<void()>>& done) {
   const bool ready = medialive.phase == "ready";
   std::erase_if(channel.stopping, [&](auto& stop) {
     const bool gone = !ready || !pushing(medialive.state) || !contains(medialive.pushes, stop.first);
-    if (gone) stop.second();
+    if (gone) done.push_back(std::move(stop.second));
     return gone;
   });
   if (channel.restart_allowed && medialive.activity.empty()) {
-    std::vector<std::string> wanted;
-    for (const auto& [id, push] : channel.pushes) wanted.push_back(id);
-    if (channel.spec.mode == "hybrid" || wanted == medialive.pushes) channel.restart_allowed = false;
+    // Applied when MediaLive shows every output with the URL and key wanted (a new key keeps the id).
+    std::vector<RtmpPush> wanted;
+    for (const auto& [id, push] : channel.pushes) wanted.push_back(push);
+    if (channel.spec.mode == "hybrid" || wanted == outputs) channel.restart_allowed = false;
   }
-  return channel.closing &&
-         (!ready || (settled(medialive.state) && medialive.activity.empty()) || !medialive.error.empty());
+  if (!channel.closing) return false;
+  // A deleted channel goes once MediaLive shows it stopped, or when there never was a MediaLive channel.
+  // Until then the driver keeps asking (a failed StopChannel is tried again): it must not keep billing.
+  const bool never_made = medialive.phase == "failed" && medialive.channel_id.empty();
+  return never_made || (ready && settled(medialive.state) && medialive.activity.empty());
 }
 
 std::vector<ChannelReport> EngineRouter::report() {
   std::vector<ChannelReport> reports = local_.report();
+  std::vector<std::function<void()>> done;  // run after the loop: a callback may call back into the router
   for (auto it = medialive_channels_.begin(); it != medialive_channels_.end();) {
     const std::string& id = it->first;
     MediaLiveChannel& channel = it->second;
     auto status = medialive_->status(id);
     const MediaLiveReport medialive =
         status ? medialive_report(channel.spec, *status) : closed_report(channel.spec);
+    const std::vector<RtmpPush> outputs = status ? status->observed.outputs : std::vector<RtmpPush>{};
     const bool allowed = channel.restart_allowed;
-    if (settle(channel, medialive)) {
+    if (channel.fresh) {
+      // Opened since the last report: what it should be is known now (the control plane restored its
+      // destinations in the same turn), so MediaLive hears it for the first time.
+      channel.fresh = false;
+      push_desired(id, channel);
+    }
+    if (settle(channel, medialive, outputs, done)) {
       spdlog::info("event=medialive_channel_closed channel={} state={}", id, medialive.state);
       medialive_->close_channel(id);
-      if (channel.closed) channel.closed();
+      if (channel.closed) done.push_back(std::move(channel.closed));
       it = medialive_channels_.erase(it);
       continue;
     }
@@ -337,7 +365,7 @@ std::vector<ChannelReport> EngineRouter::report() {
     retry_provisioning(id, channel, medialive);
     if (!channel.closing) {
       if (channel.spec.mode == "direct") {
-        reports.push_back(direct_report(id, channel, medialive));
+        reports.push_back(direct_report(id, channel, medialive, outputs));
       } else {
         auto local = std::find_if(reports.begin(), reports.end(),
                                   [&id](const ChannelReport& r) { return r.channel_id == id; });
@@ -346,6 +374,7 @@ std::vector<ChannelReport> EngineRouter::report() {
     }
     ++it;
   }
+  for (auto& callback : done) callback();
   return reports;
 }
 
@@ -373,12 +402,21 @@ void EngineRouter::retry_provisioning(const std::string& channel_id, MediaLiveCh
 void EngineRouter::shutdown(std::function<void()> done) {
   // MediaLive is left as it is: a running channel keeps running while Lunora restarts, and the next start
   // drives it again (its resources are found by their ids and idempotency tokens).
+  std::vector<std::function<void()>> waiting;
   for (auto& [id, channel] : medialive_channels_) {
+    if (channel.closing) {
+      // Deleted, and MediaLive has not shown it stopped yet: nothing will drive it after this process.
+      spdlog::warn(
+          "event=medialive_left_running channel={} hint=\"a deleted channel's MediaLive channel may "
+          "still run: stop it in the console or with aws medialive stop-channel\"",
+          id);
+    }
     medialive_->close_channel(id);
-    for (auto& [destination_id, stopped] : channel.stopping) stopped();
-    if (channel.closed) channel.closed();
+    for (auto& [destination_id, stopped] : channel.stopping) waiting.push_back(std::move(stopped));
+    if (channel.closed) waiting.push_back(std::move(channel.closed));
   }
   medialive_channels_.clear();
+  for (auto& callback : waiting) callback();
   local_.shutdown(std::move(done));
 }
 

@@ -55,6 +55,9 @@ class EngineRouter final : public Engine {
     std::map<std::string, medialive::RtmpPush> pushes;  // direct: the outputs on, by destination id
     std::map<std::string, bool> local_outputs;          // hybrid: the local outputs on
     bool started = false;                               // runs with no output on (started by hand)
+    // Opened and not reported yet: MediaLive is told nothing until the control plane restored the outputs
+    // that were on (an empty wish would stop a running channel on a restart of Lunora or a takeover).
+    bool fresh = true;
     bool restart_allowed = false;  // the pending change may restart it (cleared once it is applied)
     // Direct: outputs stopped but maybe still pushed; each `done` runs once MediaLive no longer pushes it.
     std::vector<std::pair<std::string, std::function<void()>>> stopping;
@@ -71,9 +74,13 @@ class EngineRouter final : public Engine {
   bool direct(const std::string& channel_id) const;
   void push_desired(const std::string& channel_id, MediaLiveChannel& channel);
   static ChannelReport direct_report(const std::string& channel_id, const MediaLiveChannel& channel,
-                                     const MediaLiveReport& medialive);
-  // Runs the `done`s whose wait is over; true when a closing channel may go.
-  static bool settle(MediaLiveChannel& channel, const MediaLiveReport& medialive);
+                                     const MediaLiveReport& medialive,
+                                     const std::vector<medialive::RtmpPush>& outputs);
+  // Moves the `done`s whose wait is over to `done`; true when a closing channel may go. `outputs`: what
+  // MediaLive pushes now, with URLs and keys.
+  static bool settle(MediaLiveChannel& channel, const MediaLiveReport& medialive,
+                     const std::vector<medialive::RtmpPush>& outputs,
+                     std::vector<std::function<void()>>& done);
 
   Engine& local_;
   std::unique_ptr<medialive::MediaLiveEngine> medialive_;

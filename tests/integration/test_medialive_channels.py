@@ -130,6 +130,15 @@ class MediaLiveChannelsTest(FakeTestCase):
         self.assertEqual(self.rtmp_outputs(ml_id)[c], ("rtmps://127.0.0.1:1936/app", "key-c"))
         self.assertEqual(self.fake.channel(ml_id)["roleArn"], ROLE)  # every update sent the role back
 
+        # A new key for a live destination is a change too; once allowed, MediaLive pushes with the new key.
+        status, body = serve.api("PATCH", f"/destinations/{c}", {"stream_key": "key-c2"})
+        self.assertEqual((status, body["error"]["code"]), (409, "restart_required"), body)
+        serve.api("PATCH", f"/destinations/{c}?allow_restart=true", {"stream_key": "key-c2"}, expect=200)
+        wait_for(lambda: self.rtmp_outputs(ml_id).get(c) == ("rtmps://127.0.0.1:1936/app", "key-c2"), 30,
+                 "MediaLive to push with the new key")
+        for d in (a, b, c):
+            serve.wait_status(d, "streaming", timeout=30)
+
         # Stopping one of three restarts it too; stopping the channel stops it without asking.
         status, body = serve.api("POST", f"/destinations/{b}/stop")
         self.assertEqual((status, body["error"]["code"]), (409, "restart_required"))

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
 
 namespace lunora::engine::medialive {
 namespace {
@@ -78,7 +79,16 @@ bool ChannelDriver::stopped() const {
 
 boost::asio::awaitable<void> ChannelDriver::run(std::shared_ptr<ChannelDriver> self) {
   while (!self->stopped()) {
-    const milliseconds wait = co_await self->step();
+    milliseconds wait = self->options_.poll_moving;
+    try {
+      wait = co_await self->step();
+    } catch (const std::exception& e) {
+      // An answer of an unexpected shape (nlohmann's type errors): kept as the error, looked at again.
+      spdlog::error("event=medialive_driver_failed channel={} error=\"{}\"", self->channel_id_, e.what());
+      std::lock_guard lock(self->mutex_);
+      self->observed_.error = std::string("unexpected answer from MediaLive: ") + e.what();
+      self->observed_.activity.clear();
+    }
     if (self->stopped()) break;
     // A wake() posted after this point runs once the wait has begun (one thread or strand), so none is lost.
     self->timer_.expires_after(wait);
@@ -94,9 +104,11 @@ boost::asio::awaitable<milliseconds> ChannelDriver::step() {
     spdlog::warn("event=medialive_describe_failed channel={} error=\"{}\"", channel_id_, message);
     std::lock_guard lock(mutex_);
     observed_.error = message;
+    error_from_describe_ = true;
     co_return options_.poll_moving;
   }
   const nlohmann::json& channel = described->body;
+  if (!channel.is_object()) throw std::runtime_error("DescribeChannel answered no channel object");
   const std::string state = channel.value("state", "");
   const std::vector<RtmpPush> current = pushes_of(channel);
   Desired want;
@@ -105,7 +117,10 @@ boost::asio::awaitable<milliseconds> ChannelDriver::step() {
     want = desired_;
     observed_.state = state;
     observed_.pushes = ids_of(current);
+    observed_.outputs = current;
     observed_.restart_pending = false;
+    if (error_from_describe_) observed_.error.clear();
+    error_from_describe_ = false;
   }
   if (is_moving(state)) co_return options_.poll_moving;
   if (state == "IDLE") co_return co_await step_idle(channel, want);
@@ -138,12 +153,13 @@ boost::asio::awaitable<milliseconds> ChannelDriver::step_idle(const nlohmann::js
       std::lock_guard lock(mutex_);
       observed_.error = "MediaLive accepted the update of channel " + channel_id_ +
                         " but does not show the RTMP outputs asked for";
+      observed_.activity.clear();
       co_return options_.poll_steady;
     }
     const bool accepted =
         co_await call_ok(client_.update_channel(channel_id_, with_pushes(channel, want.pushes)), "updating");
     if (!accepted) {
-      if (!observed().error.empty()) given_up_ = want.pushes;  // refused (a 409 is only tried again)
+      if (last_refusal_final_) given_up_ = want.pushes;  // refused (a 409 or a timeout is tried again)
       co_return options_.poll_moving;
     }
     sent_ = want.pushes;
@@ -161,7 +177,7 @@ boost::asio::awaitable<milliseconds> ChannelDriver::step_idle(const nlohmann::js
     if (co_await call_ok(client_.start_channel(channel_id_), restarting_ ? "restarting" : "starting")) {
       std::lock_guard lock(mutex_);
       ++observed_.starts;
-    } else if (!observed().error.empty()) {
+    } else if (last_refusal_final_) {
       start_refused_for_ = want;
     }
     co_return options_.poll_moving;
@@ -204,6 +220,9 @@ boost::asio::awaitable<bool> ChannelDriver::call_ok(boost::asio::awaitable<aws::
   }
   aws::AwsOutcome outcome = co_await std::move(call);
   std::lock_guard lock(mutex_);
+  error_from_describe_ = false;
+  const int status = outcome.ok() ? 0 : outcome.error().http_status;
+  last_refusal_final_ = status >= 400 && status < 500 && status != 409 && status != 429;
   if (outcome.ok()) {
     observed_.error.clear();
     co_return true;

@@ -41,6 +41,7 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   struct Observed {
     std::string state;                // MediaLive's (IDLE, STARTING, RUNNING, ...); "" before the first look
     std::vector<std::string> pushes;  // the destination ids the channel pushes to now
+    std::vector<RtmpPush> outputs;    // the same with URL and stream name (keys: never logged or shown)
     std::string activity;             // "", "updating", "starting", "stopping", "restarting"
     bool restart_pending = false;     // RUNNING with other pushes wanted, and no restart allowed
     std::string error;                // the last refusal in AWS's words ("" = none)
@@ -90,6 +91,11 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   std::optional<std::vector<RtmpPush>> sent_;
   std::optional<std::vector<RtmpPush>> given_up_;
   std::optional<Desired> start_refused_for_;  // on executor_ only: StartChannel was refused for this
+  // On executor_ only: the last failed call was a refusal (a 4xx other than 409 and 429), not a transient
+  // failure (no answer, 5xx or throttling after the client's retries), which is tried again later.
+  bool last_refusal_final_ = false;
+  bool error_from_describe_ =
+      false;  // guarded by mutex_: observed_.error is a failed look, cleared by the next
 
   mutable std::mutex mutex_;  // guards desired_, observed_ and stopped_ (set from any thread)
   Desired desired_;

@@ -53,7 +53,13 @@ boost::asio::awaitable<void> MediaLiveEngine::provision_then_drive(MediaLiveEngi
                                                                    std::string lunora_id,
                                                                    ProvisionRequest request,
                                                                    uint64_t generation) {
-  Result<Provisioned> result = co_await provision(engine->medialive_, std::move(request));
+  Result<Provisioned> result = Error(ErrorCode::kInternal, "not provisioned");
+  try {
+    result = co_await provision(engine->medialive_, std::move(request));
+  } catch (const std::exception& e) {
+    // An answer of an unexpected shape (nlohmann's type errors): a failure like any other, tried again.
+    result = Error(ErrorCode::kParse, std::string("unexpected answer from MediaLive: ") + e.what());
+  }
   engine->provisioned(lunora_id, generation, std::move(result));
 }
 
@@ -72,7 +78,13 @@ void MediaLiveEngine::provisioned(const std::string& lunora_id, uint64_t generat
   }
   channel.phase = "ready";
   channel.resources = *result;
-  channel.driver = ChannelDriver::start(io_.get_executor(), medialive_, result->channel_id, options_.driver);
+  // Not before Lunora said what it wants: an empty wish would stop a running channel it is about to drive.
+  if (channel.desired_given) start_driver(channel);
+}
+
+void MediaLiveEngine::start_driver(Channel& channel) {
+  channel.driver =
+      ChannelDriver::start(io_.get_executor(), medialive_, channel.resources.channel_id, options_.driver);
   channel.driver->set_desired(channel.desired);
 }
 
@@ -80,8 +92,14 @@ void MediaLiveEngine::set_desired(const std::string& lunora_id, ChannelDriver::D
   std::lock_guard lock(mutex_);
   auto it = channels_.find(lunora_id);
   if (it == channels_.end()) return;
-  it->second.desired = desired;
-  if (it->second.driver) it->second.driver->set_desired(std::move(desired));
+  Channel& channel = it->second;
+  channel.desired = desired;
+  channel.desired_given = true;
+  if (channel.driver) {
+    channel.driver->set_desired(std::move(desired));
+  } else if (channel.phase == "ready" && !closing_) {
+    start_driver(channel);
+  }
 }
 
 void MediaLiveEngine::close_channel(const std::string& lunora_id) {

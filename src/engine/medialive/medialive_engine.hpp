@@ -60,6 +60,7 @@ class MediaLiveEngine {
     std::string error;
     Provisioned resources;
     ChannelDriver::Desired desired;
+    bool desired_given = false;  // set_desired() was called: the driver may act
     std::shared_ptr<ChannelDriver> driver;
     CostMeter cost;
     bool hls = false;         // an HLS output group: one output more on the bill
@@ -69,6 +70,7 @@ class MediaLiveEngine {
   static boost::asio::awaitable<void> provision_then_drive(MediaLiveEngine* engine, std::string lunora_id,
                                                            ProvisionRequest request, uint64_t generation);
   void provisioned(const std::string& lunora_id, uint64_t generation, Result<Provisioned> result);
+  void start_driver(Channel& channel);  // mutex_ held
 
   const Options options_;
   std::unique_ptr<aws::AwsClient> client_;
