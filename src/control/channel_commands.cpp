@@ -30,6 +30,28 @@ std::string new_id(const char* prefix) {
 
 }  // namespace
 
+int ControlPlane::next_free_srt_port(int also_taken) const {
+  for (int port = options_.first_srt_port;; ++port) {
+    bool used = port == also_taken;
+    for (const auto& [id, channel] : channels_) {
+      used =
+          used || channel->record.srt_port == port || (channel->backup && channel->backup->srt_port == port);
+    }
+    if (!used) return port;
+  }
+}
+
+const ControlPlane::Channel* ControlPlane::srt_port_user(int port, const std::string& except_id) const {
+  for (const auto& [id, channel] : channels_) {
+    if (id == except_id) continue;
+    const bool primary = channel->record.input_protocol == "srt" && channel->record.srt_port == port;
+    const bool backup =
+        channel->backup && channel->backup->protocol == "srt" && channel->backup->srt_port == port;
+    if (primary || backup) return channel.get();
+  }
+  return nullptr;
+}
+
 Outcome ControlPlane::list_channels() {
   std::vector<const Channel*> ordered;
   for (const auto& [id, channel] : channels_) ordered.push_back(channel.get());

@@ -32,15 +32,11 @@ boost::asio::awaitable<void> run_into(boost::asio::awaitable<aws::AwsOutcome> ca
   out->emplace(co_await std::move(call));
 }
 
-class MediaLiveDriver : public ::testing::Test {
+class MediaLiveDriver : public lunora::testing::MediaLiveClientTest {
  protected:
   void SetUp() override {
-    const auto options = lunora::testing::medialive_test_options();
-    ASSERT_TRUE(options.has_value());
-    auto created = aws::AwsClient::create(*options);
-    ASSERT_TRUE(created.ok()) << created.error().message();
-    client_ = std::move(created).value();
-    medialive_.emplace(*client_);
+    MediaLiveClientTest::SetUp();
+    if (HasFatalFailure()) return;
     thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -98,8 +94,6 @@ class MediaLiveDriver : public ::testing::Test {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{
       boost::asio::make_work_guard(io_)};
   std::thread thread_;
-  std::unique_ptr<aws::AwsClient> client_;
-  std::optional<aws::MediaLiveClient> medialive_;
   std::string channel_id_;
   std::shared_ptr<ChannelDriver> driver_;
 };

@@ -35,17 +35,8 @@ boost::asio::awaitable<void> run_into(const MediaLiveClient* client, Call call,
   out->emplace(co_await call(*client));
 }
 
-class MediaLivePlan : public ::testing::Test {
+class MediaLivePlan : public lunora::testing::MediaLiveClientTest {
  protected:
-  void SetUp() override {
-    const auto options = lunora::testing::medialive_test_options();
-    ASSERT_TRUE(options.has_value());
-    auto created = aws::AwsClient::create(*options);
-    ASSERT_TRUE(created.ok()) << created.error().message();
-    client_ = std::move(created).value();
-    medialive_.emplace(*client_);
-  }
-
   AwsOutcome run(Call call) {
     boost::asio::io_context io;
     std::optional<AwsOutcome> out;
@@ -76,9 +67,6 @@ class MediaLivePlan : public ::testing::Test {
     }
     FAIL() << "channel " << id << " did not become " << state;
   }
-
-  std::unique_ptr<AwsClient> client_;
-  std::optional<MediaLiveClient> medialive_;
 };
 
 TEST_F(MediaLivePlan, PlannedChannelIsAcceptedAndDestinationsChangeWhileIdleOnly) {

@@ -22,17 +22,8 @@ boost::asio::awaitable<void> provision_into(const aws::MediaLiveClient* client, 
   out->emplace(co_await provision(*client, std::move(request)));
 }
 
-class MediaLiveProvision : public ::testing::Test {
+class MediaLiveProvision : public lunora::testing::MediaLiveClientTest {
  protected:
-  void SetUp() override {
-    const auto options = lunora::testing::medialive_test_options();
-    ASSERT_TRUE(options.has_value());
-    auto created = aws::AwsClient::create(*options);
-    ASSERT_TRUE(created.ok()) << created.error().message();
-    client_ = std::move(created).value();
-    medialive_.emplace(*client_);
-  }
-
   Result<Provisioned> run(ProvisionRequest request) {
     boost::asio::io_context io;
     std::optional<Result<Provisioned>> out;
@@ -54,9 +45,6 @@ class MediaLiveProvision : public ::testing::Test {
     request.pushes = {{"ds_yt", "rtmp://a.rtmp.youtube.com/live2", "yt-key"}};
     return request;
   }
-
-  std::unique_ptr<aws::AwsClient> client_;
-  std::optional<aws::MediaLiveClient> medialive_;
 };
 
 TEST_F(MediaLiveProvision, CreatesTheInputAndTheChannelOnceEvenWhenAskedTwice) {

@@ -6,9 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "aws/aws_client.hpp"
+#include "aws/medialive/medialive_client.hpp"
 #include "support/aws_client_test_support.hpp"
 
 namespace lunora::testing {
@@ -24,6 +27,22 @@ inline std::optional<aws::AwsClientOptions> medialive_test_options() {
   options.signing_name = "medialive";
   return options;
 }
+
+// A test with a MediaLive client of the fake (its own AwsClient, made in SetUp()).
+class MediaLiveClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto options = medialive_test_options();
+    ASSERT_TRUE(options.has_value());
+    auto created = aws::AwsClient::create(*options);
+    ASSERT_TRUE(created.ok()) << created.error().message();
+    client_ = std::move(created).value();
+    medialive_.emplace(*client_);
+  }
+
+  std::unique_ptr<aws::AwsClient> client_;
+  std::optional<aws::MediaLiveClient> medialive_;
+};
 
 inline nlohmann::json srt_input_body() {
   return {{"name", "lunora-srt"},
