@@ -4,7 +4,7 @@
 
 #include "core/byte_io.hpp"
 #include "core/result.hpp"
-#include "media/slate/av_handles.hpp"
+#include "media/codec/av_handles.hpp"
 
 namespace lunora::media {
 

@@ -9,7 +9,7 @@
 
 #include "media/codec/aac.hpp"
 #include "media/codec/h264.hpp"
-#include "media/slate/av_handles.hpp"
+#include "media/codec/av_handles.hpp"
 
 namespace lunora::media {
 namespace {

@@ -1,4 +1,5 @@
-// Owning handles for the libav* objects the slate uses: every one is freed on every path, errors included.
+// Owning handles for libav* objects (the slate, the renditions): every one is freed on every path, errors
+// included.
 #pragma once
 
 extern "C" {
