@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <vector>
 
+#include "media/codec/av_handles.hpp"
 #include "media/codec/h264.hpp"
 #include "media/slate/slate_encoder.hpp"
 
@@ -148,6 +150,40 @@ TEST(VideoTranscoder, KeepsItsFormatWhenTheInputChangesSizeAndOpensAGopForANewPu
   ASSERT_NE(first_of_epoch_2, out.frames.end());
   EXPECT_TRUE(first_of_epoch_2->keyframe);
   EXPECT_EQ(first_of_epoch_2->pts, 50 * kTicksPerSecond + 1234);
+}
+
+// The luma of the output's first frame at (x, y), decoded with libavcodec.
+int luma_at(const Output& out, int x, int y) {
+  const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_H264);
+  av::CodecContext ctx(avcodec_alloc_context3(codec));
+  const Bytes& record = out.configs.at(0).payload;
+  ctx->extradata = static_cast<uint8_t*>(av_mallocz(record.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+  std::memcpy(ctx->extradata, record.data(), record.size());
+  ctx->extradata_size = static_cast<int>(record.size());
+  if (avcodec_open2(ctx.get(), codec, nullptr) < 0) return -1;
+  av::Packet packet(av_packet_alloc());
+  av::Frame frame(av_frame_alloc());
+  for (const auto& unit : out.frames) {
+    av_new_packet(packet.get(), static_cast<int>(unit.payload.size()));
+    std::memcpy(packet->data, unit.payload.data(), unit.payload.size());
+    avcodec_send_packet(ctx.get(), packet.get());
+    av_packet_unref(packet.get());
+    if (avcodec_receive_frame(ctx.get(), frame.get()) >= 0) return frame->data[0][y * frame->linesize[0] + x];
+  }
+  return -1;
+}
+
+TEST(VideoTranscoder, LetterboxesAnotherShapeInsteadOfStretchingIt) {
+  auto wide = VideoTranscoder::create(profile(320, 180, 30));
+  ASSERT_TRUE(wide);
+  const Output boxed = run(**wide, input(480, 360, 30, 1));  // 4:3 into 16:9: black bars left and right
+  // Video-range black (16) in the bar; the card's dark grey (about 35) in the picture.
+  EXPECT_LE(luma_at(boxed, 4, 90), 20);
+  EXPECT_GT(luma_at(boxed, 160, 90), 25);
+  auto same = VideoTranscoder::create(profile(320, 180, 30));
+  ASSERT_TRUE(same);
+  const Output full = run(**same, input(640, 360, 30, 1));  // 16:9 into 16:9: no bars
+  EXPECT_GT(luma_at(full, 4, 90), 25);
 }
 
 TEST(VideoTranscoder, RefusesProfilesItCannotEncode) {
