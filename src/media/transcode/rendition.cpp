@@ -1,29 +1,63 @@
 #include "media/transcode/rendition.hpp"
 
-#include <chrono>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+#include "media/transcode/thread_cpu.hpp"
 
 namespace lunora::media {
 namespace {
 
-// The speed is judged over windows of this much media time; this many slow ones in a row is "overloaded".
+// The speed is judged over windows of this much media time.
 constexpr double kWindowSeconds = 2.0;
-constexpr int kSlowWindows = 3;
+// The input's audio bitrate is measured over this much audio before the rendition chooses to pass it
+// through or re-encode it; what arrives meanwhile waits (bounded).
+constexpr int64_t kAudioMeasureTicks = kTicksPerSecond;
+constexpr size_t kMaxHeldAudio = 400;
+// Re-encoding AAC costs quality: only audio clearly above the rendition's bitrate is re-encoded. Audio below
+// it passes as it is (re-encoding cannot add what the input lacks).
+constexpr double kAudioTolerance = 1.1;
+
+std::string next_thread_name() {
+  static std::atomic<unsigned> counter{0};
+  return "rendition-" + std::to_string(++counter % 100000);  // Linux keeps 15 characters of a thread name
+}
 
 }  // namespace
 
-Result<std::shared_ptr<Rendition>> Rendition::start(const VideoProfile& profile) {
-  auto video = VideoTranscoder::create(profile);
-  if (!video) return video.error();
-  auto rendition = std::make_shared<Rendition>(std::move(*video));
+Status check_rendition_profile(const RenditionProfile& profile) {
+  if (auto video = check_video_profile(profile.video); !video) return video;
+  if (profile.audio_bitrate_kbps != 0 &&
+      (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512))
+    return Error(ErrorCode::kInvalidArgument, "audio_bitrate_kbps must be between 32 and 512");
+  return ok_status();
+}
+
+Result<std::shared_ptr<Rendition>> Rendition::start(const RenditionProfile& profile) {
+  if (auto checked = check_rendition_profile(profile); !checked) return checked.error();
+  auto rendition = std::make_shared<Rendition>(profile, next_thread_name());
   rendition->queue_.set_gop_only(false);  // live from the start: overflow drops and counts
-  rendition->thread_ = std::thread([raw = rendition.get()] { raw->run(); });
+  // The thread owns the rendition too: stop() never waits for it, and the last owner that lets go after it
+  // ended joins a finished thread.
+  rendition->thread_ = std::thread([self = rendition] { self->run(); });
   return rendition;
 }
 
-Rendition::Rendition(std::unique_ptr<VideoTranscoder> video) : video_(std::move(video)) {}
+Rendition::Rendition(RenditionProfile profile, std::string thread_name)
+    : profile_(std::move(profile)), thread_name_(std::move(thread_name)), load_(profile_.video.preset) {
+  stats_.preset = profile_.video.preset;
+}
 
 Rendition::~Rendition() {
   stop();
+  if (!thread_.joinable()) return;
+  if (thread_.get_id() == std::this_thread::get_id()) {
+    thread_.detach();  // the thread's own reference was the last: it ends right after this
+  } else {
+    thread_.join();
+  }
 }
 
 void Rendition::stop() {
@@ -32,7 +66,6 @@ void Rendition::stop() {
     stopping_ = true;
   }
   wake_.notify_one();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void Rendition::offer(const MediaPacketPtr& packet) {
@@ -60,7 +93,22 @@ Rendition::Stats Rendition::stats() const {
   return stats;
 }
 
+void Rendition::open_codecs() {
+  pthread_setname_np(pthread_self(), thread_name_.c_str());
+  auto video = VideoTranscoder::create(profile_.video);
+  window_started_ = std::chrono::steady_clock::now();
+  window_cpu_ = thread_group_cpu_seconds(thread_name_);
+  if (video) {
+    video_ = std::move(*video);
+    return;
+  }
+  spdlog::error("event=rendition_failed error=\"{}\"", video.error().message());
+  std::lock_guard lock(mutex_);
+  stats_.error = video.error().message();
+}
+
 void Rendition::run() {
+  open_codecs();
   std::vector<MediaPacketPtr> batch;
   while (true) {
     InputCodecs codecs;
@@ -77,21 +125,30 @@ void Rendition::run() {
     if (codecs_changed) {
       // The rendition carries H.264 whatever the input's video was decoded from; the audio as it comes.
       hub_.set_input_codecs({codecs.video == Codec::kUnknown ? Codec::kUnknown : Codec::kH264, codecs.audio});
+      if (codecs.video != Codec::kUnknown && codecs.video != Codec::kH264) {
+        std::lock_guard lock(mutex_);
+        stats_.error = "the input's video is " + std::string(codec_name(codecs.video)) +
+                       "; a rendition decodes H.264 only";
+      }
     }
-    for (const auto& packet : batch) transcode(packet);
+    for (const auto& packet : batch) {
+      if (video_) transcode(packet);  // without an encoder (it failed to open) the packets are dropped
+    }
     batch.clear();
   }
 }
 
+void Rendition::publish(MediaPacket packet) {
+  hub_.publish(std::make_shared<const MediaPacket>(std::move(packet)));
+}
+
 void Rendition::transcode(const MediaPacketPtr& packet) {
   if (!packet->is_video()) {
-    hub_.publish(packet);  // audio passes through, on the input's timeline like the video
+    take_audio(packet);
     return;
   }
   const auto busy_before = video_->stats().busy_seconds;
-  Status done = video_->push(*packet, [this](MediaPacket out) {
-    hub_.publish(std::make_shared<const MediaPacket>(std::move(out)));
-  });
+  Status done = video_->push(*packet, [this](MediaPacket out) { publish(std::move(out)); });
   double media_seconds = 0;
   if (packet->kind == PacketKind::kVideo) {
     if (last_video_pts_ >= 0 && packet->pts > last_video_pts_) {
@@ -99,27 +156,140 @@ void Rendition::transcode(const MediaPacketPtr& packet) {
     }
     last_video_pts_ = packet->pts;
   }
-  update_speed(media_seconds, video_->stats().busy_seconds - busy_before);
+  end_window(media_seconds, video_->stats().busy_seconds - busy_before);
   std::lock_guard lock(mutex_);
   stats_.video = video_->stats();
   stats_.input_seconds += media_seconds;
   if (!done && stats_.error.empty()) stats_.error = done.error().message();
 }
 
-void Rendition::update_speed(double media_seconds, double busy_seconds) {
+void Rendition::end_window(double media_seconds, double busy_seconds) {
   window_media_ += media_seconds;
   window_busy_ += busy_seconds;
   if (window_media_ < kWindowSeconds) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double wall = std::chrono::duration<double>(now - window_started_).count();
+  const double cpu = thread_group_cpu_seconds(thread_name_);
+  const auto video = video_->stats();
   const double speed = window_busy_ > 0 ? window_media_ / window_busy_ : 0;
+  bool dropped = false;
+  {
+    std::lock_guard lock(mutex_);
+    dropped = queue_.dropped_packets() > window_dropped_;
+    window_dropped_ = queue_.dropped_packets();
+    stats_.speed = speed;
+    stats_.fps_in = static_cast<double>(video.frames_decoded - window_decoded_) / window_media_;
+    stats_.fps_out = static_cast<double>(video.frames_encoded - window_encoded_) / window_media_;
+    stats_.cpu_percent = wall > 0 ? (cpu - window_cpu_) / wall * 100.0 : 0;
+    stats_.cpu_seconds = cpu;
+  }
   window_media_ = 0;
   window_busy_ = 0;
+  window_decoded_ = video.frames_decoded;
+  window_encoded_ = video.frames_encoded;
+  window_cpu_ = cpu;
+  window_started_ = now;
+  const bool was_overloaded = load_.overloaded();
+  if (auto faster = load_.judge(speed, dropped)) {
+    spdlog::warn("event=rendition_preset_changed thread={} preset={} speed={:.2f}", thread_name_, *faster,
+                 speed);
+    Status changed = video_->change_preset(*faster, [this](MediaPacket out) { publish(std::move(out)); });
+    if (!changed) {
+      std::lock_guard lock(mutex_);
+      stats_.error = changed.error().message();
+    }
+  }
+  if (load_.overloaded() != was_overloaded) {
+    spdlog::log(load_.overloaded() ? spdlog::level::err : spdlog::level::info,
+                "event={} thread={} preset={} speed={:.2f}",
+                load_.overloaded() ? "rendition_overloaded" : "rendition_recovered", thread_name_,
+                load_.preset(), speed);
+  }
   std::lock_guard lock(mutex_);
-  // Dropped packets count too: after a drop the media time jumps, and the speed alone would look fine.
-  const bool dropped = queue_.dropped_packets() > window_dropped_;
-  window_dropped_ = queue_.dropped_packets();
-  slow_windows_ = speed < 1.0 || dropped ? slow_windows_ + 1 : 0;
-  stats_.speed = speed;
-  stats_.overloaded = slow_windows_ >= kSlowWindows;
+  stats_.preset = load_.preset();
+  stats_.preset_changes = load_.preset_changes();
+  stats_.overloaded = load_.overloaded();
+}
+
+void Rendition::take_audio(const MediaPacketPtr& packet) {
+  if (packet->kind == PacketKind::kAudioConfig) audio_config_ = packet;
+  if (packet->epoch != audio_epoch_ || audio_mode_ == AudioMode::kNone) {
+    // A new publisher: its audio may differ, so it is measured again.
+    audio_epoch_ = packet->epoch;
+    audio_.reset();
+    held_audio_.clear();
+    measured_bytes_ = 0;
+    measured_frames_ = 0;
+    audio_mode_ = profile_.audio_bitrate_kbps == 0 ? AudioMode::kPassthrough : AudioMode::kMeasuring;
+  }
+  switch (audio_mode_) {
+    case AudioMode::kPassthrough:
+    case AudioMode::kNone:
+    case AudioMode::kTranscode:
+      forward_audio(packet);
+      break;
+    case AudioMode::kMeasuring:
+      held_audio_.push_back(packet);
+      if (packet->codec != Codec::kAac) {
+        choose_audio(false);  // only AAC is re-encoded
+      } else if (packet->kind == PacketKind::kAudio) {
+        if (measured_frames_ == 0) first_audio_pts_ = packet->pts;
+        last_audio_pts_ = packet->pts;
+        measured_bytes_ += packet->payload.size();
+        ++measured_frames_;
+        if (last_audio_pts_ - first_audio_pts_ >= kAudioMeasureTicks) choose_audio(true);
+      }
+      if (audio_mode_ == AudioMode::kMeasuring && held_audio_.size() >= kMaxHeldAudio) choose_audio(false);
+      break;
+  }
+  std::lock_guard lock(mutex_);
+  stats_.audio = audio_mode_ == AudioMode::kMeasuring     ? "measuring"
+                 : audio_mode_ == AudioMode::kTranscode   ? "transcode"
+                 : audio_mode_ == AudioMode::kPassthrough ? "passthrough"
+                                                          : "";
+}
+
+void Rendition::choose_audio(bool measured) {
+  double kbps = 0;
+  if (measured && measured_frames_ >= 2) {
+    // n frames span n-1 frame intervals between the first and last timestamps, plus the last frame.
+    const double seconds = static_cast<double>(last_audio_pts_ - first_audio_pts_) / kTicksPerSecond *
+                           measured_frames_ / (measured_frames_ - 1);
+    kbps = static_cast<double>(measured_bytes_) * 8.0 / 1000.0 / seconds;
+  }
+  audio_mode_ = AudioMode::kPassthrough;
+  if (kbps > profile_.audio_bitrate_kbps * kAudioTolerance) {
+    auto transcoder = AudioTranscoder::create(profile_.audio_bitrate_kbps);
+    if (transcoder) {
+      audio_ = std::move(*transcoder);
+      audio_mode_ = AudioMode::kTranscode;
+    }
+  }
+  spdlog::info("event=rendition_audio thread={} mode={} input_kbps={:.0f} target_kbps={}", thread_name_,
+               audio_mode_ == AudioMode::kTranscode ? "transcode" : "passthrough", kbps,
+               profile_.audio_bitrate_kbps);
+  {
+    std::lock_guard lock(mutex_);
+    stats_.input_audio_kbps = kbps;
+  }
+  std::vector<MediaPacketPtr> held;
+  held.swap(held_audio_);
+  if (audio_config_ && (held.empty() || held.front()->kind != PacketKind::kAudioConfig)) {
+    // The publisher's config may have come before its first frames were measured (or under the last look).
+    held.insert(held.begin(), audio_config_);
+  }
+  for (const auto& packet : held) forward_audio(packet);
+}
+
+void Rendition::forward_audio(const MediaPacketPtr& packet) {
+  if (audio_mode_ != AudioMode::kTranscode) {
+    hub_.publish(packet);  // the very packet: passed through, not even copied
+    return;
+  }
+  if (auto done = audio_->push(*packet, [this](MediaPacket out) { publish(std::move(out)); }); !done) {
+    std::lock_guard lock(mutex_);
+    if (stats_.error.empty()) stats_.error = done.error().message();
+  }
 }
 
 }  // namespace lunora::media

@@ -13,6 +13,7 @@ extern "C" {
 
 #include "media/codec/av_handles.hpp"
 #include "media/codec/h264.hpp"
+#include "media/transcode/encoder_load.hpp"
 
 namespace lunora::media {
 namespace {
@@ -75,6 +76,11 @@ Status check_video_profile(const VideoProfile& p) {
   }
   if (!(p.keyframe_interval_s >= 0.5 && p.keyframe_interval_s <= 10)) {
     return Error(ErrorCode::kInvalidArgument, "keyframe_interval_s must be between 0.5 and 10");
+  }
+  if (!is_x264_preset(p.preset)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "preset must be one of x264's: ultrafast, superfast, veryfast, faster, fast, medium, slow, "
+                 "slower, veryslow, placebo");
   }
   return ok_status();
 }
@@ -195,6 +201,20 @@ Status VideoTranscoder::new_publisher(const Emit& emit) {
   if (auto drained = drain(*epoch_, emit); !drained) return drained;
   config_sent_ = false;  // the new publisher's destinations get the config again
   return open_encoder();
+}
+
+Status VideoTranscoder::change_preset(const std::string& preset, const Emit& emit) {
+  const auto started = std::chrono::steady_clock::now();
+  if (sent_since_open_) {
+    avcodec_send_frame(av_->encoder.get(), nullptr);
+    if (auto drained = drain(epoch_.value_or(0), emit); !drained) return drained;
+  }
+  profile_.preset = preset;
+  config_sent_ = false;  // x264 may describe the stream differently: destinations get the config again
+  force_idr_ = true;
+  Status opened = open_encoder();
+  stats_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return opened;
 }
 
 Status VideoTranscoder::decode(const MediaPacket& packet, const Emit& emit) {

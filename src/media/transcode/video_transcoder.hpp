@@ -55,6 +55,10 @@ class VideoTranscoder {
   // Encodes what the encoder still holds (the end of the stream).
   Status flush(const Emit& emit);
   Stats stats() const { return stats_; }
+  // Another x264 preset (the rendition's encoder cannot keep up): what the encoder holds is drained, and it
+  // opens again with the preset, starting a new GOP; the output's timeline goes on.
+  Status change_preset(const std::string& preset, const Emit& emit);
+  const std::string& preset() const { return profile_.preset; }
 
  private:
   struct Codecs;  // libav* state (defined in the .cpp)
@@ -69,7 +73,7 @@ class VideoTranscoder {
   Status encode(int64_t pts, uint32_t epoch, const Emit& emit);
   Status drain(uint32_t epoch, const Emit& emit);
 
-  const VideoProfile profile_;
+  VideoProfile profile_;      // the preset may change (change_preset)
   const int64_t slot_ticks_;  // one output frame
   const int gop_frames_;
   std::unique_ptr<Codecs> av_;
