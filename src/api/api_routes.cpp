@@ -269,6 +269,38 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->clear_slate_image(id); });
               }));
+  // Renditions (issue 9).
+  auto rendition_name = [](const HttpRequest& request) { return request.path_params.at("name"); };
+  router->add("GET", "/api/v1/channels/{id}/renditions",
+              guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r)] { return cp->list_renditions(id); });
+              }));
+  router->add(
+      "POST", "/api/v1/channels/{id}/renditions", with_body([cp, param](HttpRequest& r, nlohmann::json body) {
+        return on_control(
+            *cp, [cp, id = param(r), body = std::move(body)] { return cp->create_rendition(id, body); });
+      }));
+  router->add("GET", "/api/v1/channels/{id}/renditions/{name}",
+              guarded([cp, param, rendition_name](HttpRequest& r) -> awaitable<HttpReply> {
+                return on_control(*cp, [cp, id = param(r), name = rendition_name(r)] {
+                  return cp->get_rendition(id, name);
+                });
+              }));
+  router->add("PATCH", "/api/v1/channels/{id}/renditions/{name}",
+              with_body([cp, param, rendition_name](HttpRequest& r, nlohmann::json body) {
+                return on_control(*cp, [cp, id = param(r), name = rendition_name(r), body = std::move(body)] {
+                  return cp->patch_rendition(id, name, body);
+                });
+              }));
+  router->add("DELETE", "/api/v1/channels/{id}/renditions/{name}",
+              guarded([cp, param, rendition_name](HttpRequest& r) -> awaitable<HttpReply> {
+                auto force = r.query.find("force");
+                const bool forced =
+                    force != r.query.end() && (force->second == "true" || force->second == "1");
+                return on_control(*cp, [cp, id = param(r), name = rendition_name(r), forced] {
+                  return cp->delete_rendition(id, name, forced);
+                });
+              }));
   router->add("POST", "/api/v1/channels/{id}/playback-token",
               guarded([cp, param](HttpRequest& r) -> awaitable<HttpReply> {
                 return on_control(*cp, [cp, id = param(r)] { return cp->rotate_playback_token(id); });

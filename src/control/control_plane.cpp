@@ -248,14 +248,17 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
   const bool medialive_changed =
       report.medialive && medialive_moved(channel->medialive_report, *report.medialive);
   if (report.medialive) channel->medialive_report = *report.medialive;
+  const bool renditions_changed = renditions_moved(channel->rendition_reports, report.renditions);
+  channel->rendition_reports = report.renditions;
   channel->input = report.input;
   channel->input_reported = true;
   channel->hls_report = report.hls;
   if (report.input.slate_on != (channel->slate_on_since_ms != 0)) {
     channel->slate_on_since_ms = report.input.slate_on ? now_ms() : 0;
   }
-  if (medialive_changed && !input_changed) {
-    // MediaLive's own state is live, not part of the record: announced like input health.
+  if ((medialive_changed || renditions_changed) && !input_changed) {
+    // MediaLive's own state and the renditions' are live, not part of the record: announced like input
+    // health.
     store::Change change;
     change.events.push_back(channel_event(*channel));
     commit(std::move(change));
@@ -419,7 +422,12 @@ void ControlPlane::drive_destination(Destination& destination) {
   auto url = platform != nullptr
                  ? publish_url(*platform, destination.url, destination.stream_key)
                  : Result<std::string>(Error(ErrorCode::kInvalidArgument, "unknown platform"));
-  Status started = url ? engine_.start_output(record.channel_id, {record.id, *url}) : Status(url.error());
+  std::optional<engine::RenditionSpec> rendition;
+  for (const auto& spec : channel->renditions) {
+    if (spec.name == destination.rendition) rendition = spec;
+  }
+  Status started =
+      url ? engine_.start_output(record.channel_id, {record.id, *url, rendition}) : Status(url.error());
   if (!started) {
     spdlog::warn("event=destination_start_failed id={} error=\"{}\"", record.id, started.error().message());
     return;
@@ -541,12 +549,18 @@ bool ControlPlane::save_channel(Channel& channel) {
   extra =
       with_extra(extra, "medialive",
                  channel.medialive ? medialive_settings_json(*channel.medialive) : nlohmann::json(nullptr));
+  nlohmann::json renditions = nlohmann::json::array();
+  for (const auto& rendition : channel.renditions) renditions.push_back(rendition_stored_json(rendition));
+  extra = with_extra(extra, "renditions", renditions);
   return save_record(channel, channel.record, &store::Change::put_channels, &ControlPlane::channel_event);
 }
 
 bool ControlPlane::save_destination(Destination& destination) {
   destination.record.extra_json =
       with_extra(destination.record.extra_json, "status_detail", destination.status_detail);
+  destination.record.extra_json = with_extra(
+      destination.record.extra_json, "rendition",
+      destination.rendition.empty() ? nlohmann::json(nullptr) : nlohmann::json(destination.rendition));
   return save_record(destination, destination.record, &store::Change::put_destinations,
                      &ControlPlane::destination_event);
 }

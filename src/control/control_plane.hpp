@@ -25,6 +25,7 @@
 #include "control/cluster/assignment.hpp"
 #include "control/outcome.hpp"
 #include "control/secret_box.hpp"
+#include "control/validation.hpp"
 #include "engine/engine.hpp"
 #include "store/store.hpp"
 
@@ -102,6 +103,14 @@ class ControlPlane {
   Outcome delete_destination(const std::string& id, bool allow_restart);
   Outcome start_destination(const std::string& id, bool allow_restart = false);
   Outcome stop_destination(const std::string& id, bool allow_restart = false);
+
+  // Renditions (issue 9, rendition_commands.cpp): a channel's encoding profiles, by name. Deleting one that
+  // destinations use answers 409 rendition_in_use unless `force` (they go back to the input as it comes).
+  Outcome list_renditions(const std::string& channel_id);
+  Outcome create_rendition(const std::string& channel_id, const nlohmann::json& body);
+  Outcome get_rendition(const std::string& channel_id, const std::string& name);
+  Outcome patch_rendition(const std::string& channel_id, const std::string& name, const nlohmann::json& body);
+  Outcome delete_rendition(const std::string& channel_id, const std::string& name, bool force);
 
   Outcome list_platforms();
   // The channel's slate picture: set (PNG or JPEG, checked), read (the built-in card when none), cleared.
@@ -225,6 +234,20 @@ class ControlPlane {
                    store::EventRecord (ControlPlane::*event)(const Item&) const);
   bool save_channel(Channel& channel);
   bool save_destination(Destination& destination);
+
+  // Renditions (rendition_commands.cpp).
+  nlohmann::json rendition_json(const Channel& channel, const engine::RenditionSpec& rendition) const;
+  nlohmann::json renditions_json(const Channel& channel) const;
+  // The channel's error from its renditions (rendition_overloaded, rendition_failed), or null.
+  nlohmann::json rendition_error_json(const Channel& channel) const;
+  // What the destination's platform will not like about the stream it sends, with the numbers.
+  nlohmann::json destination_warnings(const Destination& destination) const;
+  // A destination's "rendition" field (null or a name of the channel's); `name` gets "" for null.
+  Problem check_destination_rendition(const Channel& channel, const nlohmann::json& value,
+                                      std::string& name) const;
+  // Re-drives the destinations of `channel_id` that are on and send `name` (their profile changed).
+  void redrive_rendition_users(const std::string& channel_id, const std::string& name);
+  void rendition_metrics(std::string& out) const;
 
   // Views.
   nlohmann::json channel_json(const Channel& channel) const;

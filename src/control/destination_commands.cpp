@@ -105,10 +105,10 @@ void ControlPlane::publish_snapshot(bool stats) {
   for (auto* destination : ordered) {
     const auto& out = destination->output;
     const bool live = destination->record.desired_on && destination->in_engine;
-    auto source =
-        std::make_tuple(destination->record.version, live, destination->status_detail,
-                        live ? out.bytes_sent : 0, live ? out.bitrate_kbps : 0.0, live ? out.uptime_s : 0,
-                        live ? out.reconnects : 0, live ? out.dropped_packets : 0);
+    auto source = std::make_tuple(destination->record.version, live, destination->status_detail,
+                                  live ? out.bytes_sent : 0, live ? out.bitrate_kbps : 0.0,
+                                  live ? out.uptime_s : 0, live ? out.reconnects : 0,
+                                  live ? out.dropped_packets : 0, destination_warnings(*destination).dump());
     if (!destination->json_text || source != destination->json_source) {
       destination->json_text = std::make_shared<const std::string>(destination_json(*destination).dump());
       destination->json_source = std::move(source);
@@ -154,7 +154,8 @@ Outcome ControlPlane::get_destination(const std::string& id) {
 
 Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"channel_id", "name", "platform", "url", "stream_key"})) return *p;
+  if (auto p = only_fields(body, {"channel_id", "name", "platform", "url", "stream_key", "rendition"}))
+    return *p;
   for (const char* field : {"channel_id", "name", "platform"}) {
     if (!body.contains(field)) return validation_failed(field, std::string(field) + " is required");
   }
@@ -185,9 +186,15 @@ Outcome ControlPlane::create_destination(const nlohmann::json& body) {
   }
   if (auto p = check_endpoint(platform_id, url, key, body.contains("url"))) return *p;
   if (auto p = check_medialive_endpoint(*find_channel(channel_id), platform_id, url, key)) return *p;
+  std::string rendition;
+  if (body.contains("rendition")) {
+    if (auto p = check_destination_rendition(*find_channel(channel_id), body["rendition"], rendition))
+      return *p;
+  }
 
   auto destination = std::make_unique<Destination>();
   auto& record = destination->record;
+  destination->rendition = rendition;
   record.id = new_destination_id();
   record.channel_id = channel_id;
   record.name = body["name"].get<std::string>();
@@ -215,7 +222,7 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
   if (destination == nullptr) return not_found("no destination with id " + id);
   if (auto elsewhere = forward_if_elsewhere(destination->record.channel_id)) return *elsewhere;
   if (auto p = require_object(body)) return *p;
-  if (auto p = only_fields(body, {"name", "platform", "url", "stream_key"})) return *p;
+  if (auto p = only_fields(body, {"name", "platform", "url", "stream_key", "rendition"})) return *p;
   Destination updated = *destination;
   auto& record = updated.record;
   if (body.contains("name")) {
@@ -248,11 +255,15 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
   if (const Channel* channel = find_channel(record.channel_id)) {
     if (auto p = check_medialive_endpoint(*channel, record.platform, updated.url, updated.stream_key))
       return *p;
+    if (body.contains("rendition")) {
+      if (auto p = check_destination_rendition(*channel, body["rendition"], updated.rendition)) return *p;
+    }
   }
+  const bool rendition_changed = updated.rendition != destination->rendition;
   const bool endpoint_changed = updated.url != destination->url ||
                                 updated.stream_key != destination->stream_key ||
                                 record.platform != destination->record.platform;
-  const bool changed = endpoint_changed || record.name != destination->record.name;
+  const bool changed = endpoint_changed || rendition_changed || record.name != destination->record.name;
   if (!changed) return {200, destination_json(*destination)};  // nothing to save, no event
   if (endpoint_changed && record.desired_on) {
     if (auto refused = refuse_restart(*destination, true, allow_restart, true)) return *refused;
@@ -263,7 +274,7 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
     record.stream_key_sealed = secrets_.seal(updated.stream_key);
     record.stream_key_hint = updated.stream_key.empty() ? "" : stream_key_hint(updated.stream_key);
   }
-  if (endpoint_changed && record.desired_on) {
+  if ((endpoint_changed || rendition_changed) && record.desired_on) {
     // Reconnects this destination only: the engine swaps its output, the others never notice.
     record.status = "starting";
     record.status_since = now_ms();
@@ -273,7 +284,8 @@ Outcome ControlPlane::patch_destination(const std::string& id, const nlohmann::j
   }
   if (!save_destination(updated)) return store_failed();
   *destination = std::move(updated);
-  if (endpoint_changed && destination->record.desired_on) drive_destination(*destination);
+  if ((endpoint_changed || rendition_changed) && destination->record.desired_on)
+    drive_destination(*destination);
   return {200, destination_json(*destination)};
 }
 

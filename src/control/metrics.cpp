@@ -154,6 +154,7 @@ std::string ControlPlane::metrics_text() {
     }
   }
   medialive_metrics(out);
+  rendition_metrics(out);
   return out;
 }
 

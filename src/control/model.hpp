@@ -42,6 +42,11 @@ struct ControlPlane::Channel {
   std::optional<engine::MediaLiveSpec> medialive;
   engine::MediaLiveReport medialive_report;
 
+  // Renditions (issue 9), kept in record.extra_json: the profiles in the order they were made (names are
+  // unique in the channel), and the running ones as the engine last reported them.
+  std::vector<engine::RenditionSpec> renditions;
+  std::vector<engine::RenditionReport> rendition_reports;
+
   // Playback (issue 4). The token and `is_public` are kept in record.extra_json (the token sealed).
   std::string playback_token;
   bool is_public = false;                        // plays without the token
@@ -59,13 +64,22 @@ struct ControlPlane::Destination {
   std::string stream_key;       // opened from record.stream_key_sealed
   std::string url;              // the full URL, opened from record.url_sealed
   std::string status_detail;    // "waiting for input", "connecting", ... (kept in record.extra_json)
+  std::string rendition;        // the channel's rendition it sends ("" = the input as it comes; extra_json)
   engine::OutputReport output;  // last engine report (stats)
   bool in_engine = false;       // start_output was issued for the current desired state
   uint64_t generation = 0;      // bumped by every start/stop: late completions of older ones are ignored
 
   // The JSON of the last snapshot and what it was built from (rebuilt only when that changes).
   std::shared_ptr<const std::string> json_text;
-  std::tuple<int64_t, bool, std::string, uint64_t, double, uint64_t, uint32_t, uint64_t> json_source;
+  std::tuple<int64_t, bool, std::string, uint64_t, double, uint64_t, uint32_t, uint64_t, std::string>
+      json_source;  // the last element: its platform warnings (they follow the input's health)
 };
+
+// Renditions as kept in a channel's extra_json, and whether a report's change is worth an event
+// (rendition_commands.cpp).
+engine::RenditionSpec rendition_from_stored(const nlohmann::json& stored);
+nlohmann::json rendition_stored_json(const engine::RenditionSpec& spec);
+bool renditions_moved(const std::vector<engine::RenditionReport>& before,
+                      const std::vector<engine::RenditionReport>& after);
 
 }  // namespace lunora::control

@@ -43,7 +43,9 @@ std::vector<Platform> make_platforms() {
                         .max_fps = 60,
                         .notes = "Keyframe every 2 s recommended; more than 4 s is flagged. HEVC and "
                                  "AV1 need Enhanced RTMP. Audio 44.1 or 48 kHz."},
-       .help_url = "https://support.google.com/youtube/answer/2853702"});
+       .help_url = "https://support.google.com/youtube/answer/2853702",
+       // YouTube takes far more than the others: 1080p30 at its own recommended 10 Mbit/s for H.264.
+       .suggested_rendition = {"youtube-1080p30", 1920, 1080, 30, 10000, 128, 2}});
 
   // Twitch: the URLs of Twitch's ingest API (url_template / url_template_secure); OBS's default is the older
   // rtmp://live.twitch.tv/app. OBS still treats Twitch as RTMP-only, but the ingest API offers RTMPS, so
@@ -66,7 +68,8 @@ std::vector<Platform> make_platforms() {
                         .max_fps = 60,
                         .notes = "Keyframe every 2 s, strict CBR, Main or Baseline profile. AAC-LC "
                                  "44.1 or 48 kHz, 128 kbps recommended. At most 48 h per broadcast."},
-       .help_url = "https://dev.twitch.tv/docs/video-broadcast/"});
+       .help_url = "https://dev.twitch.tv/docs/video-broadcast/",
+       .suggested_rendition = {"twitch-1080p30", 1920, 1080, 30, 6000, 128, 2}});
 
   // Facebook: RTMPS only. Meta's documents use live-api-s; OBS uses rtmps://rtmp-api.facebook.com:443/rtmp/.
   // The trailing "/" is part of the app: the key (which carries its own "?s_bl=1&...") follows directly.
@@ -88,7 +91,9 @@ std::vector<Platform> make_platforms() {
                         .notes = "Keyframe every 2 s, never more than 4 s. Needs both audio and "
                                  "video, at most 8 h, no settings change mid-broadcast. A stream URL "
                                  "must be used within 24 h of its creation."},
-       .help_url = "https://developers.facebook.com/docs/live-video-api/"});
+       .help_url = "https://developers.facebook.com/docs/live-video-api/",
+       // Facebook's matrix tops out at 9000 for 1080p60; 1080p30 fits in 6000, and its audio cap is 128.
+       .suggested_rendition = {"facebook-1080p30", 1920, 1080, 30, 6000, 128, 2}});
 
   // Restream: OBS's autodetect host. Restream's RTMPS endpoint is unverified in our sources, so none is
   // offered; its bitrate and resolution caps are not stated either, so the conservative common denominator
@@ -103,7 +108,8 @@ std::vector<Platform> make_platforms() {
        .requirements = common_denominator(
            "Keyframe every 2 s (some of Restream's destinations require it). Caps are the conservative "
            "cross-platform values: Restream forwards to platforms with lower limits."),
-       .help_url = "https://support.restream.io/"});
+       .help_url = "https://support.restream.io/",
+       .suggested_rendition = {"restream-1080p30", 1920, 1080, 30, 6000, 128, 2}});
 
   // Kick: Amazon IVS infrastructure, RTMPS on 443; the URL comes from a third-party document and no plain
   // RTMP endpoint is known (unverified). Caps are IVS's: 8.5 Mbps, 1080p, 60 fps; audio 160 kbps is IVS's
@@ -124,7 +130,8 @@ std::vector<Platform> make_platforms() {
                                    .max_fps = 60,
                                    .notes = "Runs on Amazon IVS: keyframe every 2 s, no scene-cut keyframes. "
                                             "Stream keys look like sk_us-west-2_..."},
-                  .help_url = "https://help.kick.com/"});
+                  .help_url = "https://help.kick.com/",
+                  .suggested_rendition = {"kick-1080p30", 1920, 1080, 30, 6000, 128, 2}});
 
   // Custom: any rtmp://, rtmps:// or srt:// URL; the key may already be part of the URL.
   list.push_back({.id = "custom",
@@ -136,7 +143,9 @@ std::vector<Platform> make_platforms() {
                   .requirements = common_denominator(
                       "A URL is required. Limits shown are the cross-platform common denominator; the server "
                       "you publish to may accept more."),
-                  .help_url = ""});
+                  .help_url = "",
+                  // Any server: a modest 720p30 most will take.
+                  .suggested_rendition = {"720p30", 1280, 720, 30, 3000, 128, 2}});
   return list;
 }
 
@@ -184,6 +193,16 @@ Error invalid(std::string message) {
 
 }  // namespace
 
+nlohmann::json rendition_suggestion_json(const RenditionSuggestion& s) {
+  return {{"name", s.name},
+          {"width", s.width},
+          {"height", s.height},
+          {"fps", s.fps},
+          {"video_bitrate_kbps", s.video_bitrate_kbps},
+          {"audio_bitrate_kbps", s.audio_bitrate_kbps},
+          {"keyframe_interval_s", s.keyframe_interval_s}};
+}
+
 const std::vector<Platform>& platforms() {
   static const std::vector<Platform> list = make_platforms();
   return list;
@@ -214,6 +233,7 @@ nlohmann::json platform_to_json(const Platform& platform) {
         {"max_fps", r.max_fps},
         {"notes", r.notes}}},
       {"help_url", url_or_null(platform.help_url)},
+      {"suggested_rendition", rendition_suggestion_json(platform.suggested_rendition)},
   };
 }
 

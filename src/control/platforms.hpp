@@ -26,6 +26,17 @@ struct PlatformRequirements {
   std::string notes;
 };
 
+// A rendition that fits the platform (issue 9), offered when a user adds one for it.
+struct RenditionSuggestion {
+  std::string name;
+  int width = 1920;
+  int height = 1080;
+  double fps = 30;
+  int video_bitrate_kbps = 6000;
+  int audio_bitrate_kbps = 128;
+  double keyframe_interval_s = 2;
+};
+
 struct Platform {
   std::string id;         // youtube | twitch | facebook | restream | kick | custom
   std::string name;       // what a person reads: "YouTube"
@@ -36,6 +47,7 @@ struct Platform {
   bool stream_key_required = true;
   PlatformRequirements requirements;
   std::string help_url;
+  RenditionSuggestion suggested_rendition;
 };
 
 // The presets, in the order the UI lists them; custom is last and has no URLs (a destination must give one).
@@ -45,8 +57,11 @@ const std::vector<Platform>& platforms();
 const Platform* find_platform(std::string_view id);
 
 // {"id", "name", "ingest": {"rtmp": url|null, "rtmps": url|null}, "default_url": url|null,
-//  "stream_key_required", "requirements": {...}, "help_url"}.
+//  "stream_key_required", "requirements": {...}, "help_url", "suggested_rendition": {...}}.
 nlohmann::json platform_to_json(const Platform& platform);
+// {"name", "width", "height", "fps", "video_bitrate_kbps", "audio_bitrate_kbps", "keyframe_interval_s"}: the
+// body of POST /api/v1/channels/{id}/renditions that makes it.
+nlohmann::json rendition_suggestion_json(const RenditionSuggestion& suggestion);
 
 // The URL the engine publishes to: for rtmp:// and rtmps://, `url` + "/" + key (no extra "/" when `url` ends
 // with one); for srt://, `streamid=<key>` is added as a query parameter when a key is given and the URL has

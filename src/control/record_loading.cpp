@@ -45,6 +45,12 @@ Result<std::unique_ptr<ControlPlane::Channel>> ControlPlane::load_channel(store:
     if (const auto medialive = extra.find("medialive"); medialive != extra.end() && medialive->is_object()) {
       channel->medialive = medialive_settings_from(*medialive);
     }
+    if (const auto renditions = extra.find("renditions");
+        renditions != extra.end() && renditions->is_array()) {
+      for (const auto& stored : *renditions) {
+        if (stored.is_object()) channel->renditions.push_back(rendition_from_stored(stored));
+      }
+    }
   }
   last_created_at_ = std::max(last_created_at_, record.created_at);
   channel->record = std::move(record);
@@ -62,8 +68,12 @@ Result<std::unique_ptr<ControlPlane::Destination>> ControlPlane::load_destinatio
   if (!url)
     return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + url.error().message());
   destination->url = *url;
-  destination->status_detail =
-      nlohmann::json::parse(record.extra_json, nullptr, false).value("status_detail", std::string());
+  const auto extra = nlohmann::json::parse(record.extra_json, nullptr, false);
+  if (extra.is_object()) {
+    destination->status_detail = extra.value("status_detail", std::string());
+    if (extra.contains("rendition") && extra["rendition"].is_string())
+      destination->rendition = extra["rendition"].get<std::string>();
+  }
   last_created_at_ = std::max(last_created_at_, record.created_at);
   destination->record = std::move(record);
   return destination;

@@ -116,6 +116,8 @@ nlohmann::json ControlPlane::channel_json(const Channel& channel) const {
       {"slate_image", channel.slate_image_type.empty() ? "built-in" : "custom"},
       {"public", channel.is_public},
       {"medialive", medialive_json(channel)},
+      {"renditions", renditions_json(channel)},
+      {"error", rendition_error_json(channel)},
       {"playback_url", playback_url(channel)},
       {"hls", hls_json(channel)},
       {"version", record.version},
@@ -216,6 +218,9 @@ nlohmann::json ControlPlane::destination_json(const Destination& destination) co
       {"status_since", time_or_null(record.status_since)},
       {"last_error", last_error},
       {"next_retry_at", time_or_null(record.next_retry_at)},
+      {"rendition",
+       destination.rendition.empty() ? nlohmann::json(nullptr) : nlohmann::json(destination.rendition)},
+      {"warnings", destination_warnings(destination)},
       {"stats",
        {{"bitrate_kbps", live ? round1(out.bitrate_kbps) : 0.0},
         {"bytes_sent", live ? out.bytes_sent : 0},
@@ -240,6 +245,8 @@ nlohmann::json ControlPlane::stats_json() const {
            {"bitrate_kbps", round1(in.bitrate_kbps)},
            {"keyframe_interval_s", round2(in.keyframe_interval_s)}}},
          {"hls", {{"status", channel->hls_status}, {"segments", channel->hls_report.window_segments}}},
+         {"renditions", renditions_json(*channel)},
+         {"error", rendition_error_json(*channel)},
          {"medialive", channel->medialive ? medialive_json(*channel)["cost"] : nlohmann::json(nullptr)}});
   }
   nlohmann::json destinations = nlohmann::json::array();

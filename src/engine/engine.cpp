@@ -1,5 +1,6 @@
 #include "engine/engine.hpp"
 
+#include "engine/rendition_profile.hpp"
 #include "media/endpoint_url.hpp"
 #include "media/slate/slate_encoder.hpp"
 #include "media/slate/slate_picture.hpp"
@@ -10,6 +11,22 @@ Status validate_slate_image(const std::vector<uint8_t>& image) {
   auto picture = media::slate_picture(image, 64, 36);
   if (!picture) return picture.error();
   return ok_status();
+}
+
+media::RenditionProfile rendition_profile(const RenditionSpec& rendition) {
+  media::RenditionProfile profile;
+  profile.video = {rendition.width,
+                   rendition.height,
+                   rendition.fps,
+                   rendition.video_bitrate_kbps,
+                   rendition.keyframe_interval_s,
+                   rendition.preset};
+  profile.audio_bitrate_kbps = rendition.audio_bitrate_kbps;
+  return profile;
+}
+
+Status validate_rendition(const RenditionSpec& rendition) {
+  return media::check_rendition_profile(rendition_profile(rendition));
 }
 
 std::vector<uint8_t> default_slate_image() {

@@ -68,9 +68,23 @@ struct IngestSpec {
       medialive;  // set: the channel runs on MediaLive (no local input in direct mode)
 };
 
+// A rendition (issue 9): the channel's video encoded again to this profile, once however many outputs use it.
+struct RenditionSpec {
+  std::string name;  // unique in its channel
+  int width = 1280;
+  int height = 720;
+  double fps = 30;
+  int video_bitrate_kbps = 3000;
+  int audio_bitrate_kbps = 128;  // the input's AAC is re-encoded only when clearly above it; 0 = never
+  double keyframe_interval_s = 2;
+  std::string preset = "veryfast";  // x264's, the first one tried (a slower machine steps to faster ones)
+  bool operator==(const RenditionSpec&) const = default;
+};
+
 struct OutputSpec {
   std::string destination_id;
   std::string url;  // complete publish URL including the stream key (plain; never logged whole)
+  std::optional<RenditionSpec> rendition;  // none: the input as it comes (passthrough)
 };
 
 // What an output is doing, in the control plane's words.
@@ -167,10 +181,30 @@ struct MediaLiveReport {
   int64_t minimum_left_seconds = 0;
 };
 
+// A rendition while it runs (one of its outputs is on).
+struct RenditionReport {
+  std::string name;
+  int outputs = 0;  // the outputs it feeds
+  double fps_in = 0;
+  double fps_out = 0;
+  double speed = 0;        // encode speed, x real time
+  double cpu_percent = 0;  // of one core
+  double cpu_seconds = 0;
+  std::string preset;  // x264's preset now
+  int preset_changes = 0;
+  bool overloaded = false;  // cannot keep real time even at the fastest preset
+  std::string audio;        // "" | "measuring" | "passthrough" | "transcode"
+  uint64_t frames_in = 0;
+  uint64_t frames_out = 0;
+  uint64_t dropped_packets = 0;
+  std::string error;  // why it does not encode ("" = fine)
+};
+
 struct ChannelReport {
   std::string channel_id;
   InputReport input;
   std::vector<OutputReport> outputs;
+  std::vector<RenditionReport> renditions;  // the running ones
   HlsReport hls;
   std::optional<MediaLiveReport> medialive;  // set for a channel on MediaLive
 };
@@ -191,6 +225,8 @@ Status validate_output_url(const std::string& url);
 // Checks a destination URL the way MediaLive's RTMP output will take it (a channel in direct mode):
 // rtmp:// or rtmps://, with an app and a stream key.
 Status validate_medialive_output_url(const std::string& url);
+// Checks a rendition the way its encoder will take it: an error says which value is wrong.
+Status validate_rendition(const RenditionSpec& rendition);
 // Checks a slate picture the way the slate encoder will read it (a PNG or JPEG that decodes).
 Status validate_slate_image(const std::vector<uint8_t>& image);
 // The built-in slate card (PNG), for showing what destinations get without a picture of one's own.

@@ -801,7 +801,7 @@ class ServeApiTest(IntegrationTest):
                     "audio_codecs", "max_width", "max_height", "max_fps", "notes"}
         for p in platforms:
             self.assertEqual(set(p), {"id", "name", "ingest", "default_url", "stream_key_required", "requirements",
-                                      "help_url"}, p["id"])
+                                      "help_url", "suggested_rendition"}, p["id"])
             self.assertEqual(set(p["ingest"]), {"rtmp", "rtmps"})
             self.assertTrue(p["name"])
             self.assertEqual(set(p["requirements"]), required, p["id"])

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "core/redact.hpp"
+#include "engine/rendition_profile.hpp"
 #include "media/endpoint_url.hpp"
 #include "media/failover/input_selector.hpp"
 #include "media/hub/hub.hpp"
@@ -16,6 +17,7 @@
 #include "media/slate/slate_inserter.hpp"
 #include "media/srt/srt_input.hpp"
 #include "media/srt/srt_output.hpp"
+#include "media/transcode/rendition.hpp"
 
 namespace lunora::engine {
 namespace {
@@ -148,8 +150,16 @@ std::optional<LocalEngine::IngestParams> backup_params(const IngestSpec& spec) {
 
 struct LocalEngine::OutputEntry {
   std::string url;
+  std::optional<RenditionSpec> rendition;        // none: fed by the channel's Hub (passthrough)
   std::shared_ptr<media::NetworkOutput> output;  // null while waiting for input
+  std::shared_ptr<media::Rendition> source;      // the rendition whose Hub feeds the output, once connected
   RateMeter rate;
+};
+
+struct LocalEngine::RenditionEntry {
+  RenditionSpec spec;
+  std::shared_ptr<media::Rendition> rendition;
+  int outputs = 0;
 };
 
 // One input's listeners: its SRT listener and its key on the shared RTMP listener.
@@ -171,7 +181,10 @@ struct LocalEngine::Pipeline {
   Ingest primary;
   Ingest backup;
 
-  std::map<std::string, OutputEntry> outputs;   // by destination id
+  std::map<std::string, OutputEntry> outputs;  // by destination id
+  // Running renditions: one per profile, however many outputs use it (a profile being replaced by an edit
+  // runs next to the new one until its last output moved).
+  std::vector<RenditionEntry> renditions;
   std::shared_ptr<media::HlsOutput> hls;        // null while HLS is off
   std::shared_ptr<const HlsStream> hls_stream;  // the HTTP server's view of `hls`
 };
@@ -305,6 +318,7 @@ void LocalEngine::close_channel(const std::string& channel_id, std::function<voi
   std::vector<std::shared_ptr<media::NetworkOutput>> running;
   for (auto& [id, entry] : pipeline->outputs) {
     if (entry.output) running.push_back(entry.output);
+    detach(*pipeline, entry);
   }
   pipeline->outputs.clear();
   stop_hls(*pipeline);
@@ -312,10 +326,7 @@ void LocalEngine::close_channel(const std::string& channel_id, std::function<voi
   auto finished = countdown(running.size(), [pipeline, done = std::move(done)] {
     if (done) done();
   });
-  for (auto& output : running) {
-    pipeline->hub.remove_output(output.get());
-    output->stop([output, finished] { finished(); });
-  }
+  for (auto& output : running) output->stop([output, finished] { finished(); });
 }
 
 Status LocalEngine::start_output(const std::string& channel_id, const OutputSpec& spec) {
@@ -326,18 +337,21 @@ Status LocalEngine::start_output(const std::string& channel_id, const OutputSpec
   if (url->scheme == media::EndpointUrl::Scheme::kSrt && url->mode != "caller") {
     return Error(ErrorCode::kInvalidArgument, "SRT destinations are callers; remove mode=listener");
   }
+  if (spec.rendition) {
+    if (auto valid = validate_rendition(*spec.rendition); !valid) return valid;
+  }
   auto& pipeline = *it->second;
   auto existing = pipeline.outputs.find(spec.destination_id);
   if (existing != pipeline.outputs.end()) {
-    if (existing->second.url == spec.url) return ok_status();
-    // Another URL or key: reconnect this destination only.
-    if (auto old = existing->second.output) {
-      pipeline.hub.remove_output(old.get());
-      old->stop([old] {});
-    }
+    if (existing->second.url == spec.url && existing->second.rendition == spec.rendition) return ok_status();
+    // Another URL, key or rendition: reconnect this destination only.
+    detach(pipeline, existing->second);
+    if (auto old = existing->second.output) old->stop([old] {});
     pipeline.outputs.erase(existing);
   }
-  pipeline.outputs[spec.destination_id].url = spec.url;
+  auto& entry = pipeline.outputs[spec.destination_id];
+  entry.url = spec.url;
+  entry.rendition = spec.rendition;
   return ok_status();
 }
 
@@ -356,8 +370,8 @@ void LocalEngine::stop_output(const std::string& channel_id, const std::string& 
     return;
   }
   auto output = entry->second.output;
+  detach(pipeline, entry->second);
   pipeline.outputs.erase(entry);
-  pipeline.hub.remove_output(output.get());
   output->stop([output, pipeline = it->second, done = std::move(done)] {
     if (done) done();
   });
@@ -438,6 +452,8 @@ std::vector<ChannelReport> LocalEngine::report() {
       if (!entry.output && input_ready) connect(*pipeline, destination_id, entry);
       report.outputs.push_back(output_report(destination_id, entry, now));
     }
+    for (const auto& rendition : pipeline->renditions)
+      report.renditions.push_back(rendition_report(rendition));
     if (pipeline->hls) report.hls = hls_report(*pipeline->hls);
     reports.push_back(std::move(report));
   }
@@ -481,10 +497,82 @@ void LocalEngine::connect(Pipeline& pipeline, const std::string& destination_id,
     }
     entry.output = media::make_rtmp_output(io_, std::move(url.value()), options_.output, tls_);
   }
-  spdlog::info("event=output_connecting channel={} destination={} url={}", pipeline.spec.channel_id,
-               destination_id, entry.output->redacted_url());
-  pipeline.hub.add_output(entry.output);
+  media::Hub* hub = &pipeline.hub;
+  if (entry.rendition) {
+    entry.source = acquire_rendition(pipeline, *entry.rendition);
+    if (!entry.source) {
+      entry.output.reset();
+      return;
+    }
+    hub = &entry.source->hub();
+  }
+  spdlog::info("event=output_connecting channel={} destination={} url={} rendition={}",
+               pipeline.spec.channel_id, destination_id, entry.output->redacted_url(),
+               entry.rendition ? entry.rendition->name : "-");
+  hub->add_output(entry.output);
   entry.output->start();
+}
+
+void LocalEngine::detach(Pipeline& pipeline, OutputEntry& entry) {
+  if (entry.output) (entry.source ? entry.source->hub() : pipeline.hub).remove_output(entry.output.get());
+  if (entry.source) release_rendition(pipeline, entry.source.get());
+  entry.source.reset();
+}
+
+std::shared_ptr<media::Rendition> LocalEngine::acquire_rendition(Pipeline& pipeline,
+                                                                 const RenditionSpec& spec) {
+  for (auto& running : pipeline.renditions) {
+    if (running.spec == spec) {
+      ++running.outputs;
+      return running.rendition;
+    }
+  }
+  auto started = media::Rendition::start(rendition_profile(spec));
+  if (!started) {  // start_output validated the profile: not expected
+    spdlog::error("event=rendition_failed channel={} rendition={} error=\"{}\"", pipeline.spec.channel_id,
+                  spec.name, started.error().message());
+    return nullptr;
+  }
+  pipeline.renditions.push_back({spec, *started, 1});
+  // Joined like any output: it gets the configuration and the cached GOP first, so it starts on a keyframe.
+  pipeline.hub.add_output(*started);
+  spdlog::info(
+      "event=rendition_started channel={} rendition={} size={}x{} fps={} video_kbps={} audio_kbps={}",
+      pipeline.spec.channel_id, spec.name, spec.width, spec.height, spec.fps, spec.video_bitrate_kbps,
+      spec.audio_bitrate_kbps);
+  return *started;
+}
+
+void LocalEngine::release_rendition(Pipeline& pipeline, const media::Rendition* rendition) {
+  auto it = std::find_if(pipeline.renditions.begin(), pipeline.renditions.end(),
+                         [rendition](const RenditionEntry& e) { return e.rendition.get() == rendition; });
+  if (it == pipeline.renditions.end() || --it->outputs > 0) return;
+  // Its last output is gone: the encoder stops (its thread ends on its own; nothing here waits for it).
+  pipeline.hub.remove_output(it->rendition.get());
+  it->rendition->stop();
+  spdlog::info("event=rendition_stopped channel={} rendition={}", pipeline.spec.channel_id, it->spec.name);
+  pipeline.renditions.erase(it);
+}
+
+RenditionReport LocalEngine::rendition_report(const RenditionEntry& entry) {
+  const media::Rendition::Stats stats = entry.rendition->stats();
+  RenditionReport report;
+  report.name = entry.spec.name;
+  report.outputs = entry.outputs;
+  report.fps_in = stats.fps_in;
+  report.fps_out = stats.fps_out;
+  report.speed = stats.speed;
+  report.cpu_percent = stats.cpu_percent;
+  report.cpu_seconds = stats.cpu_seconds;
+  report.preset = stats.preset;
+  report.preset_changes = stats.preset_changes;
+  report.overloaded = stats.overloaded;
+  report.audio = stats.audio;
+  report.frames_in = stats.video.frames_decoded;
+  report.frames_out = stats.video.frames_encoded;
+  report.dropped_packets = stats.dropped_packets;
+  report.error = stats.error;
+  return report;
 }
 
 OutputReport LocalEngine::output_report(const std::string& destination_id, OutputEntry& entry,

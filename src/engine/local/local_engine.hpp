@@ -22,6 +22,7 @@
 
 namespace lunora::media {
 class InputRecorder;
+class Rendition;
 class RtmpIngestServer;
 struct InputStats;
 }  // namespace lunora::media
@@ -57,13 +58,20 @@ class LocalEngine final : public Engine {
   std::vector<ChannelReport> report() override;
   void shutdown(std::function<void()> done) override;
 
-  struct Pipeline;     // one channel's hub, ingest and outputs (defined in the .cpp)
-  struct OutputEntry;  // one started destination
-  struct Ingest;       // one input's listeners (primary or backup)
+  struct Pipeline;        // one channel's hub, ingest and outputs (defined in the .cpp)
+  struct OutputEntry;     // one started destination
+  struct RenditionEntry;  // one running rendition and how many outputs it feeds
+  struct Ingest;          // one input's listeners (primary or backup)
   struct IngestParams;
 
  private:
   void connect(Pipeline& pipeline, const std::string& destination_id, OutputEntry& entry);
+  // Takes the entry's output off the Hub that feeds it, and lets go of its rendition (the last output of a
+  // rendition stops it). The output itself is the caller's to stop.
+  static void detach(Pipeline& pipeline, OutputEntry& entry);
+  static std::shared_ptr<media::Rendition> acquire_rendition(Pipeline& pipeline, const RenditionSpec& spec);
+  static void release_rendition(Pipeline& pipeline, const media::Rendition* rendition);
+  static RenditionReport rendition_report(const RenditionEntry& entry);
   static void stop_hls(Pipeline& pipeline);
   Status bring_up(Pipeline& pipeline, Ingest& ingest, const std::optional<IngestParams>& wanted,
                   media::InputRecorder& recorder);

@@ -193,11 +193,7 @@ void Rendition::end_window(double media_seconds, double busy_seconds) {
   if (auto faster = load_.judge(speed, dropped)) {
     spdlog::warn("event=rendition_preset_changed thread={} preset={} speed={:.2f}", thread_name_, *faster,
                  speed);
-    Status changed = video_->change_preset(*faster, [this](MediaPacket out) { publish(std::move(out)); });
-    if (!changed) {
-      std::lock_guard lock(mutex_);
-      stats_.error = changed.error().message();
-    }
+    video_->change_preset(*faster);
   }
   if (load_.overloaded() != was_overloaded) {
     spdlog::log(load_.overloaded() ? spdlog::level::err : spdlog::level::info,
@@ -206,7 +202,7 @@ void Rendition::end_window(double media_seconds, double busy_seconds) {
                 load_.preset(), speed);
   }
   std::lock_guard lock(mutex_);
-  stats_.preset = load_.preset();
+  stats_.preset = video_->preset();  // the one encoding now (a change waits for the next GOP)
   stats_.preset_changes = load_.preset_changes();
   stats_.overloaded = load_.overloaded();
 }

@@ -203,18 +203,20 @@ Status VideoTranscoder::new_publisher(const Emit& emit) {
   return open_encoder();
 }
 
-Status VideoTranscoder::change_preset(const std::string& preset, const Emit& emit) {
-  const auto started = std::chrono::steady_clock::now();
+void VideoTranscoder::change_preset(const std::string& preset) {
+  if (preset != profile_.preset) pending_preset_ = preset;
+}
+
+Status VideoTranscoder::apply_preset(uint32_t epoch, const Emit& emit) {
   if (sent_since_open_) {
     avcodec_send_frame(av_->encoder.get(), nullptr);
-    if (auto drained = drain(epoch_.value_or(0), emit); !drained) return drained;
+    if (auto drained = drain(epoch, emit); !drained) return drained;
   }
-  profile_.preset = preset;
+  profile_.preset = *pending_preset_;
+  pending_preset_.reset();
   config_sent_ = false;  // x264 may describe the stream differently: destinations get the config again
   force_idr_ = true;
-  Status opened = open_encoder();
-  stats_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return opened;
+  return open_encoder();
 }
 
 Status VideoTranscoder::decode(const MediaPacket& packet, const Emit& emit) {
@@ -296,9 +298,14 @@ Status VideoTranscoder::place(int64_t pts, uint32_t epoch, const Emit& emit) {
 }
 
 Status VideoTranscoder::encode(int64_t pts, uint32_t epoch, const Emit& emit) {
+  // A new preset takes over where a GOP would start anyway: the keyframe cadence platforms check holds.
+  if (pending_preset_ && (frames_in_gop_ >= gop_frames_ || force_idr_)) {
+    if (auto applied = apply_preset(epoch, emit); !applied) return applied;
+  }
   AVFrame* frame = av_->scaled.get();
   frame->pts = pts;
   frame->pict_type = force_idr_ ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+  frames_in_gop_ = force_idr_ || frames_in_gop_ >= gop_frames_ ? 1 : frames_in_gop_ + 1;
   force_idr_ = false;
   if (const int sent = avcodec_send_frame(av_->encoder.get(), frame); sent < 0) {
     return Error(ErrorCode::kInternal, "libx264: " + av::error_text(sent));

@@ -55,9 +55,9 @@ class VideoTranscoder {
   // Encodes what the encoder still holds (the end of the stream).
   Status flush(const Emit& emit);
   Stats stats() const { return stats_; }
-  // Another x264 preset (the rendition's encoder cannot keep up): what the encoder holds is drained, and it
-  // opens again with the preset, starting a new GOP; the output's timeline goes on.
-  Status change_preset(const std::string& preset, const Emit& emit);
+  // Another x264 preset (the rendition's encoder cannot keep up), from the next GOP on: there the encoder is
+  // drained and opened again with it, so keyframes keep their cadence and the output's timeline goes on.
+  void change_preset(const std::string& preset);
   const std::string& preset() const { return profile_.preset; }
 
  private:
@@ -72,6 +72,7 @@ class VideoTranscoder {
   Status place(int64_t pts, uint32_t epoch, const Emit& emit);
   Status encode(int64_t pts, uint32_t epoch, const Emit& emit);
   Status drain(uint32_t epoch, const Emit& emit);
+  Status apply_preset(uint32_t epoch, const Emit& emit);
 
   VideoProfile profile_;      // the preset may change (change_preset)
   const int64_t slot_ticks_;  // one output frame
@@ -81,8 +82,10 @@ class VideoTranscoder {
   std::optional<int64_t> next_slot_;  // the output time the next encoded frame gets
   std::optional<uint32_t> epoch_;     // of the input now (a new publisher restarts the output clock)
   bool config_sent_ = false;
-  bool force_idr_ = true;         // the next encoded frame opens a GOP (start, new publisher)
-  bool sent_since_open_ = false;  // the encoder got a frame since it was opened
+  bool force_idr_ = true;                      // the next encoded frame opens a GOP (start, new publisher)
+  int frames_in_gop_ = 0;                      // frames encoded since the last GOP began
+  std::optional<std::string> pending_preset_;  // to take at the next GOP
+  bool sent_since_open_ = false;               // the encoder got a frame since it was opened
   Stats stats_;
 };
 

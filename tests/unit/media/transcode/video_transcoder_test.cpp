@@ -116,6 +116,32 @@ TEST(VideoTranscoder, ScalesToTheProfileAndLowersTheFrameRate) {
   }
 }
 
+TEST(VideoTranscoder, ChangesItsPresetAtTheNextGopKeepingTheKeyframeCadence) {
+  auto transcoder = VideoTranscoder::create(profile(320, 180, 30));
+  ASSERT_TRUE(transcoder);
+  const auto packets = input(640, 360, 30, 4);
+  Output out;
+  const auto emit = [&out](MediaPacket packet) {
+    (packet.kind == PacketKind::kVideoConfig ? out.configs : out.frames).push_back(std::move(packet));
+  };
+  for (size_t i = 0; i < packets.size(); ++i) {
+    if (i == 45) (*transcoder)->change_preset("ultrafast");  // halfway through the second GOP
+    ASSERT_TRUE((*transcoder)->push(packets[i], emit));
+  }
+  ASSERT_TRUE((*transcoder)->flush(emit));
+  EXPECT_EQ((*transcoder)->preset(), "ultrafast");
+  // The reopened encoder sent its config again, and its first frame is the GOP's IDR at the usual time.
+  EXPECT_EQ(out.configs.size(), 2U);
+  const auto keys = out.keyframe_pts();
+  ASSERT_GE(keys.size(), 4U);
+  for (size_t i = 1; i < keys.size(); ++i) EXPECT_EQ(keys[i] - keys[i - 1], kTicksPerSecond) << i;
+  std::vector<int64_t> pts;
+  for (const auto& frame : out.frames) pts.push_back(frame.pts);
+  std::sort(pts.begin(), pts.end());
+  EXPECT_EQ(std::adjacent_find(pts.begin(), pts.end()), pts.end()) << "a picture twice";
+  EXPECT_NEAR(static_cast<double>(pts.size()), 120, 2);
+}
+
 TEST(VideoTranscoder, RaisesTheFrameRateByRepeatingFrames) {
   auto transcoder = VideoTranscoder::create(profile(320, 180, 60));
   ASSERT_TRUE(transcoder);
