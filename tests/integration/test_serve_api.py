@@ -117,7 +117,7 @@ class ServeApiTest(IntegrationTest):
         return serve.api("POST", "/channels", {"name": name, "input": input_settings}, expect=201)
 
     def concrete(self, path, channel_id, destination_id):
-        path = path.replace("{segment}", "seg-1.ts").replace("{file}", "hls.min.js")
+        path = path.replace("{segment}", "seg-1.ts").replace("{file}", "hls.min.js").replace("{name}", "720p30")
         if path.startswith(("/api/v1/channels/", "/hls/", "/watch/")):
             return path.replace("{id}", channel_id)
         return path.replace("{id}", destination_id)
@@ -182,14 +182,18 @@ class ServeApiTest(IntegrationTest):
         channel = serve.main_channel()
         dest = serve.add_destination(channel["id"], "real", "rtmp://127.0.0.1:1/live", "k404")
         routes = spec_routes()
-        patch_bodies = {"/api/v1/channels/{id}": {"name": "renamed"}, "/api/v1/destinations/{id}": {"name": "x"}}
+        patch_bodies = {"/api/v1/channels/{id}": {"name": "renamed"}, "/api/v1/destinations/{id}": {"name": "x"},
+                        "/api/v1/channels/{id}/renditions/{name}": {"fps": 25}}
         # (The playback routes' unknown ids are tested in test_hls.py: /watch answers HTML.)
         id_routes = [(p, m) for p, ops in routes.items() for m in ops if "{id}" in p and p.startswith("/api/v1/")]
-        self.assertEqual(len(id_routes), 16, id_routes)
+        self.assertEqual(len(id_routes), 21, id_routes)
         for path, method in id_routes:
             for unknown in ("ch_doesnotexist", "d_doesnotexist", "nope"):
-                target = path.replace("{id}", unknown)
-                answer = serve.request(method, target, patch_bodies.get(path) if method == "PATCH" else None)
+                target = path.replace("{id}", unknown).replace("{name}", "720p30")
+                body = patch_bodies.get(path) if method == "PATCH" else None
+                if method == "POST" and path.endswith("/renditions"):
+                    body = {"name": "x"}  # a body route: a JSON body, or 415 comes first
+                answer = serve.request(method, target, body)
                 err = self.assertError(answer, 404, "not_found", what=f"{method} {target}")
                 self.assertIn(unknown, err["message"])
         # Nothing was touched by those.
