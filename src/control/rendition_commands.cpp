@@ -398,12 +398,14 @@ Outcome ControlPlane::delete_rendition(const std::string& channel_id, const std:
   Channel* channel = find_channel_synced(channel_id);
   if (channel == nullptr) return not_found("no channel with id " + channel_id);
   if (auto elsewhere = forward_if_elsewhere(channel_id)) return *elsewhere;
-  if (find_rendition(*channel, name) == nullptr)
+  if (find_rendition(*channel, name) == nullptr) {
     return not_found("channel " + channel_id + " has no rendition \"" + name + "\"");
+  }
   std::vector<Destination*> users;
   for (auto& [id, destination] : destinations_) {
-    if (destination->record.channel_id == channel_id && destination->rendition == name)
+    if (destination->record.channel_id == channel_id && destination->rendition == name) {
       users.push_back(destination.get());
+    }
   }
   if (!users.empty() && !force) {
     nlohmann::json listed = nlohmann::json::array();

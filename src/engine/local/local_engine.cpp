@@ -452,8 +452,9 @@ std::vector<ChannelReport> LocalEngine::report() {
       if (!entry.output && input_ready) connect(*pipeline, destination_id, entry);
       report.outputs.push_back(output_report(destination_id, entry, now));
     }
-    for (const auto& rendition : pipeline->renditions)
+    for (const auto& rendition : pipeline->renditions) {
       report.renditions.push_back(rendition_report(rendition));
+    }
     if (pipeline->hls) report.hls = hls_report(*pipeline->hls);
     reports.push_back(std::move(report));
   }

@@ -34,8 +34,9 @@ Result<std::unique_ptr<AudioTranscoder>> AudioTranscoder::create(int bitrate_kbp
 Status AudioTranscoder::open(const MediaPacket& config) {
   const AVCodec* decoder = avcodec_find_decoder(AV_CODEC_ID_AAC);
   const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_AAC);
-  if (decoder == nullptr || encoder == nullptr)
+  if (decoder == nullptr || encoder == nullptr) {
     return Error(ErrorCode::kInternal, "libavcodec has no AAC codec");
+  }
   auto asc = aac::parse_audio_specific_config(config.payload);
   if (!asc) return asc.error().wrap("the input's AudioSpecificConfig");
 

@@ -30,8 +30,9 @@ std::string next_thread_name() {
 Status check_rendition_profile(const RenditionProfile& profile) {
   if (auto video = check_video_profile(profile.video); !video) return video;
   if (profile.audio_bitrate_kbps != 0 &&
-      (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512))
+      (profile.audio_bitrate_kbps < 32 || profile.audio_bitrate_kbps > 512)) {
     return Error(ErrorCode::kInvalidArgument, "audio_bitrate_kbps must be between 32 and 512");
+  }
   return ok_status();
 }
 

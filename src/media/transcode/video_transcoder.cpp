@@ -69,8 +69,9 @@ Status check_video_profile(const VideoProfile& p) {
   if (p.width % 2 != 0 || p.height % 2 != 0) {
     return Error(ErrorCode::kInvalidArgument, "width and height must be even (4:2:0 video)");
   }
-  if (!(p.fps >= 1 && p.fps <= 120))
+  if (!(p.fps >= 1 && p.fps <= 120)) {
     return Error(ErrorCode::kInvalidArgument, "fps must be between 1 and 120");
+  }
   if (p.bitrate_kbps < 100 || p.bitrate_kbps > 50000) {
     return Error(ErrorCode::kInvalidArgument, "video_bitrate_kbps must be between 100 and 50000");
   }
