@@ -390,6 +390,14 @@ Outcome ControlPlane::patch_rendition(const std::string& channel_id, const std::
   *channel = std::move(updated);
   spdlog::info("event=rendition_updated channel={} rendition={} size={}x{} fps={} video_kbps={}", channel_id,
                name, spec.width, spec.height, spec.fps, spec.video_bitrate_kbps);
+  // Its destinations' `warnings` follow the profile: announced (their records did not change).
+  store::Change change;
+  for (const auto& [id, destination] : destinations_) {
+    if (destination->record.channel_id == channel_id && destination->rendition == name) {
+      change.events.push_back(destination_event(*destination));
+    }
+  }
+  if (!change.events.empty()) commit(std::move(change));
   redrive_rendition_users(channel_id, name);
   return {200, rendition_json(*channel, spec)};
 }
@@ -411,8 +419,7 @@ Outcome ControlPlane::delete_rendition(const std::string& channel_id, const std:
     nlohmann::json listed = nlohmann::json::array();
     std::string names;
     for (const auto* user : users) {
-      listed.push_back(
-          {{"id", user->record.id}, {"name", user->record.name}, {"enabled", user->record.desired_on}});
+      listed.push_back(user->record.id);  // ids, as restart_required's
       names += (names.empty() ? "" : ", ") + user->record.name;
     }
     Outcome refused =

@@ -232,7 +232,7 @@ class RenditionsTest(IntegrationTest):
         serve.api("PATCH", f"/destinations/{t['id']}", {"rendition": "big"}, expect=200)
         status, obj = serve.api("DELETE", f"/channels/{cid}/renditions/big")
         self.assertEqual((status, obj["error"]["code"]), (409, "rendition_in_use"))
-        self.assertEqual([d["id"] for d in obj["error"]["destinations"]], [t["id"]])
+        self.assertEqual(obj["error"]["destinations"], [t["id"]])
         self.assertEqual(len(serve.api("GET", f"/channels/{cid}/renditions", expect=200)["renditions"]), 2)
         status, _ = serve.api("DELETE", f"/channels/{cid}/renditions/big?force=true")
         self.assertEqual(status, 204)

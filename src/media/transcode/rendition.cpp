@@ -3,9 +3,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
-
-#include "media/transcode/thread_cpu.hpp"
 
 namespace lunora::media {
 namespace {
@@ -19,6 +18,12 @@ constexpr size_t kMaxHeldAudio = 400;
 // Re-encoding AAC costs quality: only audio clearly above the rendition's bitrate is re-encoded. Audio below
 // it passes as it is (re-encoding cannot add what the input lacks).
 constexpr double kAudioTolerance = 1.1;
+// The longest a video frame lasts when judging speed (a 4 fps input).
+constexpr double kMaxFrameSeconds = 0.25;
+// The queue in front of the encoder: the channel's GOP cache arrives at once when the rendition starts (an
+// encoder's GOP may be several seconds long), and a short stall must not drop what a faster preset can catch
+// up with.
+constexpr PacketQueueLimits kQueueLimits{8 * kTicksPerSecond, 48 << 20};
 
 std::string next_thread_name() {
   static std::atomic<unsigned> counter{0};
@@ -47,7 +52,11 @@ Result<std::shared_ptr<Rendition>> Rendition::start(const RenditionProfile& prof
 }
 
 Rendition::Rendition(RenditionProfile profile, std::string thread_name)
-    : profile_(std::move(profile)), thread_name_(std::move(thread_name)), load_(profile_.video.preset) {
+    : profile_(std::move(profile)),
+      thread_name_(std::move(thread_name)),
+      queue_(kQueueLimits),
+      cpu_(thread_name_),
+      load_(profile_.video.preset) {
   stats_.preset = profile_.video.preset;
 }
 
@@ -98,7 +107,7 @@ void Rendition::open_codecs() {
   pthread_setname_np(pthread_self(), thread_name_.c_str());
   auto video = VideoTranscoder::create(profile_.video);
   window_started_ = std::chrono::steady_clock::now();
-  window_cpu_ = thread_group_cpu_seconds(thread_name_);
+  window_cpu_ = cpu_.seconds();
   if (video) {
     video_ = std::move(*video);
     return;
@@ -153,7 +162,9 @@ void Rendition::transcode(const MediaPacketPtr& packet) {
   double media_seconds = 0;
   if (packet->kind == PacketKind::kVideo) {
     if (last_video_pts_ >= 0 && packet->pts > last_video_pts_) {
-      media_seconds = static_cast<double>(packet->pts - last_video_pts_) / kTicksPerSecond;
+      // A jump (packets dropped before the encoder, a gap in the input) is media not worked on: not counted.
+      media_seconds =
+          std::min(static_cast<double>(packet->pts - last_video_pts_) / kTicksPerSecond, kMaxFrameSeconds);
     }
     last_video_pts_ = packet->pts;
   }
@@ -170,7 +181,7 @@ void Rendition::end_window(double media_seconds, double busy_seconds) {
   if (window_media_ < kWindowSeconds) return;
   const auto now = std::chrono::steady_clock::now();
   const double wall = std::chrono::duration<double>(now - window_started_).count();
-  const double cpu = thread_group_cpu_seconds(thread_name_);
+  const double cpu = cpu_.seconds();
   const auto video = video_->stats();
   const double speed = window_busy_ > 0 ? window_media_ / window_busy_ : 0;
   bool dropped = false;

@@ -21,6 +21,7 @@
 #include "media/hub/packet_queue.hpp"
 #include "media/transcode/audio_transcoder.hpp"
 #include "media/transcode/encoder_load.hpp"
+#include "media/transcode/thread_cpu.hpp"
 #include "media/transcode/video_transcoder.hpp"
 
 namespace lunora::media {
@@ -97,6 +98,7 @@ class Rendition final : public Output, public std::enable_shared_from_this<Rendi
   Stats stats_;
 
   // The thread's only.
+  ThreadGroupCpu cpu_;
   std::unique_ptr<VideoTranscoder> video_;
   EncoderLoad load_;
   std::unique_ptr<AudioTranscoder> audio_;
