@@ -1,6 +1,7 @@
 // The REST API over fetch(): the admin token on every request, JSON in and out, and every failure turned into
-// an ApiError that carries the server's own code and message (`{"error":{"code","message","field"?}}`, and for
-// `restart_required` the live destinations a MediaLive restart would interrupt: `"destinations"`).
+// an ApiError that carries the server's own code and message (`{"error":{"code","message","field"?}}`, and the
+// ids of the destinations concerned: for `restart_required` the live ones a MediaLive restart would interrupt,
+// for `rendition_in_use` those that use the rendition).
 import type {
   Channel,
   ChannelCreate,
@@ -12,6 +13,10 @@ import type {
   Ingest,
   InputRole,
   Platform,
+  Rendition,
+  RenditionCreate,
+  RenditionList,
+  RenditionPatch,
 } from './types';
 
 // A destination change on a running direct-mode MediaLive channel restarts that channel: the server refuses it
@@ -32,7 +37,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field: string | null = null,
-    readonly destinations: string[] = [], // restart_required: the live destinations the restart interrupts
+    readonly destinations: string[] = [], // ids: the live destinations a restart interrupts, those using a rendition
   ) {
     super(message);
     this.name = 'ApiError';
@@ -57,16 +62,21 @@ async function errorFrom(response: Response): Promise<ApiError> {
     const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown; destinations?: unknown } }
       | null)?.error;
     if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-      const destinations = Array.isArray(error.destinations)
-        ? error.destinations.filter((id): id is string => typeof id === 'string') : [];
+      const listed: unknown[] = Array.isArray(error.destinations) ? error.destinations : [];
+      const ids = listed.filter((d): d is string => typeof d === 'string');
       return new ApiError(response.status, error.code, error.message,
-        typeof error.field === 'string' ? error.field : null, destinations);
+        typeof error.field === 'string' ? error.field : null, ids);
     }
   } catch {
     // not JSON: fall through
   }
   return new ApiError(response.status, `http_${response.status}`,
     `The server answered ${response.status} ${response.statusText}`.trim());
+}
+
+function renditionPath(channelId: string, name?: string): string {
+  const base = `/channels/${encodeURIComponent(channelId)}/renditions`;
+  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
 }
 
 export class ApiClient {
@@ -120,6 +130,24 @@ export class ApiClient {
   // With `force`, the server stops the channel's live destinations first instead of answering 409.
   deleteChannel(id: string, force = false): Promise<void> {
     return this.request('DELETE', `/channels/${encodeURIComponent(id)}${force ? '?force=true' : ''}`);
+  }
+
+  // The channel's renditions and a suggestion per platform to start a new one from.
+  listRenditions(channelId: string): Promise<RenditionList> {
+    return this.request('GET', renditionPath(channelId));
+  }
+
+  createRendition(channelId: string, body: RenditionCreate): Promise<Rendition> {
+    return this.request('POST', renditionPath(channelId), body);
+  }
+
+  patchRendition(channelId: string, name: string, body: RenditionPatch): Promise<Rendition> {
+    return this.request('PATCH', renditionPath(channelId, name), body);
+  }
+
+  // 409 rendition_in_use while destinations use it, unless `force`: they then get the input as it comes.
+  deleteRendition(channelId: string, name: string, force = false): Promise<void> {
+    return this.request('DELETE', `${renditionPath(channelId, name)}${force ? '?force=true' : ''}`);
   }
 
   getIngest(channelId: string): Promise<Ingest> {

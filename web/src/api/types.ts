@@ -12,6 +12,8 @@ export type MediaLiveMode = 'direct' | 'hybrid';
 export type MediaLivePhase = 'provisioning' | 'ready' | 'failed';
 export type MediaLiveActivity = 'updating' | 'starting' | 'stopping' | 'restarting';
 export type MediaLiveInputType = 'SRT_CALLER' | 'RTMP_PUSH';
+export type RenditionState = 'idle' | 'starting' | 'running' | 'overloaded' | 'error';
+export type RenditionAudio = 'measuring' | 'passthrough' | 'transcode';
 
 export interface VideoInfo {
   codec: string;
@@ -126,6 +128,67 @@ export interface ChannelMediaLive {
   cost: MediaLiveCost;
 }
 
+// What a rendition encodes to (issue 9): the fields of POST and PATCH /api/v1/channels/{id}/renditions.
+export interface RenditionSettings {
+  width: number;
+  height: number;
+  fps: number;
+  video_bitrate_kbps: number;
+  audio_bitrate_kbps: number | null; // null: the input's audio always passes through
+  keyframe_interval_s: number;
+  preset?: string; // x264's; the server's default when left out
+}
+
+export interface RenditionCreate extends RenditionSettings {
+  name: string; // 1 to 40 letters, digits, '-', '_' or '.': part of URLs, never changes
+}
+
+// The name never changes (a different one is refused): make another rendition instead.
+export type RenditionPatch = Partial<RenditionSettings>;
+
+// How a running rendition keeps up, once a second in the live counters.
+export interface RenditionStats {
+  encoders: number; // 1: one encode however many destinations use it
+  outputs: number; // destinations it feeds now
+  fps_in: number;
+  fps_out: number;
+  speed: number; // x real time
+  cpu_percent: number; // of one core
+  preset: string; // x264's preset now: it steps to faster ones when the machine cannot keep up
+  preset_changes: number;
+  audio: RenditionAudio | null;
+  frames_in: number;
+  frames_out: number;
+  dropped_packets: number;
+}
+
+// One encode of the channel's input, shared by every destination that names it; runs while one of them is on.
+export interface Rendition extends RenditionCreate {
+  preset: string;
+  destinations: string[]; // ids of the destinations that use it
+  destinations_on: number;
+  state: RenditionState;
+  error: string | null;
+  stats: RenditionStats | null; // null while it does not run
+}
+
+// A built-in starting point, one per platform (GET /api/v1/channels/{id}/renditions).
+export interface RenditionSuggestion extends RenditionCreate {
+  platform: PlatformId;
+}
+
+export interface RenditionList {
+  renditions: Rendition[];
+  suggestions: RenditionSuggestion[];
+}
+
+// What is wrong with a channel as a whole right now: a rendition that cannot keep real time or failed.
+export interface ChannelError {
+  code: 'rendition_overloaded' | 'rendition_failed';
+  rendition: string;
+  message: string;
+}
+
 export interface Channel {
   id: string;
   name: string;
@@ -145,6 +208,8 @@ export interface Channel {
   input_loss_stop_after_s: number;
   slate_image: 'built-in' | 'custom';
   destinations_on: number;
+  renditions: Rendition[];
+  error: ChannelError | null;
   public: boolean;
   playback_url: string | null; // null: no HLS anywhere (a direct MediaLive channel without `hls`)
   hls: ChannelHls;
@@ -220,6 +285,17 @@ export interface DestinationStats {
   dropped_packets: number;
 }
 
+export type WarningCode = 'video_codec' | 'audio_codec' | 'video_bitrate' | 'audio_bitrate' | 'keyframe_interval'
+  | 'resolution' | 'frame_rate';
+
+// Where the stream a destination gets (the input, or its rendition) breaks its platform's requirements.
+export interface DestinationWarning {
+  code: WarningCode;
+  message: string; // with the numbers: "Twitch takes at most 6000 kbit/s of video; the rendition sends 8000 kbit/s"
+  limit: unknown;
+  actual: unknown;
+}
+
 export interface Destination {
   id: string;
   channel_id: string;
@@ -234,6 +310,8 @@ export interface Destination {
   last_error: DestinationError | null;
   next_retry_at: string | null;
   stats: DestinationStats;
+  rendition: string | null; // null: passthrough, the input as it comes
+  warnings: DestinationWarning[];
   version: number;
   created_at: string;
   updated_at: string;
@@ -245,6 +323,7 @@ export interface DestinationCreate {
   platform: PlatformId;
   url?: string | null;
   stream_key?: string | null;
+  rendition?: string | null;
 }
 
 export interface DestinationPatch {
@@ -252,6 +331,7 @@ export interface DestinationPatch {
   url?: string;
   stream_key?: string;
   platform?: PlatformId;
+  rendition?: string | null; // a live destination reconnects, alone
 }
 
 export interface PlatformRequirements {
@@ -285,6 +365,8 @@ export interface LiveStats {
     input: { connected: boolean; bitrate_kbps: number; keyframe_interval_s: number };
     hls: { status: HlsStatus; segments: number };
     medialive?: MediaLiveCost | null; // a MediaLive channel's cost meter; null for a local channel
+    renditions?: Rendition[];
+    error?: ChannelError | null;
   }>;
   destinations: Array<{
     id: string;

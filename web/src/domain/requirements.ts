@@ -1,5 +1,6 @@
-// Warnings when the channel's input does not meet a platform's requirements. Lunora passes media through
-// unchanged, so the only fix is in the encoder: each warning says what to change there.
+// Warnings when the channel's input does not meet a platform's requirements. A passthrough destination gets the
+// input unchanged, so the fix is in the encoder (each warning says what to change there) or, for the bitrate, a
+// rendition for that destination.
 import type { ChannelInput, PlatformRequirements } from '../api/types';
 
 // Keyframe intervals are measured between two keyframes of a live stream: 2.0 s often reads as 2.03 s.
@@ -39,7 +40,8 @@ export function requirementWarnings(input: ChannelInput | undefined, platformNam
   const cap = requirements.max_video_bitrate_kbps + requirements.max_audio_bitrate_kbps;
   if (requirements.max_video_bitrate_kbps > 0 && input.bitrate_kbps > cap) {
     warnings.push(`${platformName} takes at most ${requirements.max_video_bitrate_kbps} kbps of video; `
-      + `the input sends ${Math.round(input.bitrate_kbps)} kbps. Lower the encoder's bitrate.`);
+      + `the input sends ${Math.round(input.bitrate_kbps)} kbps. Lower the encoder's bitrate or give this `
+      + 'destination a rendition.');
   }
   return warnings;
 }

@@ -1,6 +1,6 @@
 // Statuses are shown as words (the issue: "Ready", "Starting", "Streaming", "Stopping", "Error"), never as the
 // API's lower-case codes or as a colour alone.
-import type { ChannelState, DestinationStatus, HlsStatus } from '../api/types';
+import type { ChannelState, DestinationStatus, HlsStatus, RenditionState } from '../api/types';
 
 const DESTINATION_WORDS: Record<DestinationStatus, string> = {
   ready: 'Ready',
@@ -25,6 +25,14 @@ const HLS_WORDS: Record<HlsStatus, string> = {
   error: 'Error',
 };
 
+const RENDITION_WORDS: Record<RenditionState, string> = {
+  idle: 'Idle',
+  starting: 'Starting',
+  running: 'Running',
+  overloaded: 'Overloaded',
+  error: 'Error',
+};
+
 // A newer server's status still shows, as it is spelled.
 export function statusWord(status: DestinationStatus): string {
   return DESTINATION_WORDS[status] ?? status;
@@ -38,10 +46,14 @@ export function hlsWord(status: HlsStatus): string {
   return HLS_WORDS[status] ?? status;
 }
 
+export function renditionStateWord(state: RenditionState): string {
+  return RENDITION_WORDS[state] ?? state;
+}
+
 // The badge colour: good, busy, bad or neutral (the word carries the meaning; colour only repeats it).
 export type Tone = 'good' | 'busy' | 'bad' | 'neutral';
 
-export function statusTone(status: DestinationStatus | ChannelState | HlsStatus): Tone {
+export function statusTone(status: DestinationStatus | ChannelState | HlsStatus | RenditionState): Tone {
   switch (status) {
     case 'streaming':
     case 'running':
@@ -51,6 +63,7 @@ export function statusTone(status: DestinationStatus | ChannelState | HlsStatus)
     case 'stopping':
       return 'busy';
     case 'error':
+    case 'overloaded':
       return 'bad';
     default:
       return 'neutral';

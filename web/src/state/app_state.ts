@@ -9,9 +9,12 @@
 // A channel's input health (connected, delivering, which input is on air, the failover counters) and a MediaLive
 // channel's state as MediaLive last said are live, not part of the stored record: the server announces their
 // changes with `channel` events that keep the version. Such an event is taken when its live part differs; the
-// stream is in order, so the last one is the newest. MediaLive's cost meter moves every second: the live
-// counters (`stats`) carry it.
-import type { BackupInput, Channel, Destination, InputSwitched, LiveEvent, LiveStats, Platform } from '../api/types';
+// stream is in order, so the last one is the newest. The renditions' state (running, overloaded, ...) and the
+// channel's error are live the same way. MediaLive's cost meter and the renditions' numbers move every second: the
+// live counters (`stats`) carry them.
+import type {
+  BackupInput, Channel, Destination, InputSwitched, LiveEvent, LiveStats, Platform, Rendition,
+} from '../api/types';
 import { switchLogLine } from '../domain/failover';
 import type { StreamState } from '../api/event_stream';
 import { addEntries, channelChanges, destinationChanges, type LogEntry } from './event_log';
@@ -37,6 +40,7 @@ export type Action =
   | { type: 'event'; event: LiveEvent; now: number }
   | { type: 'platforms'; platforms: Platform[] }
   | { type: 'backup-counters'; channelId: string; backup: BackupInput }
+  | { type: 'destination-warnings'; destinations: Destination[] }
   | { type: 'stream'; state: StreamState; detail: string | null };
 
 export function initialState(): AppState {
@@ -66,6 +70,8 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, platforms: action.platforms };
     case 'backup-counters':
       return applyBackupCounters(state, action.channelId, action.backup);
+    case 'destination-warnings':
+      return applyWarnings(state, action.destinations);
     case 'stream':
       return { ...state, stream: { state: action.state, detail: action.detail } };
   }
@@ -156,6 +162,8 @@ function liveKey(channel: Channel): string {
     channel.active_input,
     channel.failover,
     channel.medialive && { ...channel.medialive, cost: null },
+    channel.renditions.map((r) => ({ ...r, stats: null, destinations_on: 0 })),
+    channel.error,
   ]);
 }
 
@@ -228,6 +236,29 @@ function applyBackupCounters(state: AppState, channelId: string, backup: BackupI
   return { ...state, channels: { ...state.channels, [channelId]: { ...channel, backup_input: backupInput } } };
 }
 
+// A rendition's settings changed without the destinations that use it changing version: their `warnings` as a
+// GET read them then. Only for the copy the GUI has (same version); a newer one comes with its own event.
+function applyWarnings(state: AppState, incoming: Destination[]): AppState {
+  let destinations = state.destinations;
+  for (const fresh of incoming) {
+    const mine = destinations[fresh.id];
+    if (!mine || mine.version !== fresh.version) continue;
+    if (JSON.stringify(mine.warnings) === JSON.stringify(fresh.warnings)) continue;
+    destinations = { ...destinations, [fresh.id]: { ...mine, warnings: fresh.warnings } };
+  }
+  return destinations === state.destinations ? state : { ...state, destinations };
+}
+
+// A rendition's numbers from the live counters (how it keeps up, how many destinations are on); its state and
+// error come with `channel` events.
+function renditionCounters(renditions: Rendition[], live: Rendition[] | undefined): Rendition[] {
+  if (!live || renditions.length === 0) return renditions;
+  return renditions.map((r) => {
+    const counters = live.find((l) => l.name === r.name);
+    return counters ? { ...r, stats: counters.stats, destinations_on: counters.destinations_on } : r;
+  });
+}
+
 // Live counters: they refresh the numbers and feed the charts, but never a status (statuses come with versions
 // in `destination` and `channel` events, so that the GUI and a GET always agree).
 function applyStats(state: AppState, stats: LiveStats, now: number): AppState {
@@ -248,6 +279,7 @@ function applyStats(state: AppState, stats: LiveStats, now: number): AppState {
       hls: { ...channel.hls, status: entry.hls.status, segments: entry.hls.segments },
       medialive: channel.medialive && entry.medialive
         ? { ...channel.medialive, cost: entry.medialive } : channel.medialive,
+      renditions: renditionCounters(channel.renditions, entry.renditions),
     };
     inputBitrate[entry.id] = appendSample(inputBitrate[entry.id], t, entry.input.bitrate_kbps);
   }

@@ -66,7 +66,19 @@ export function channelChanges(before: Channel | undefined, after: Channel): Arr
     out.push([level, `Channel ${after.name}: preview ${after.hls.status === 'live' ? 'live' : `failed: ${after.hls.error ?? ''}`}`]);
   }
   if (after.medialive) out.push(...mediaLiveChanges(before.medialive, after.medialive));
+  out.push(...channelErrorChanges(before, after));
   return out;
+}
+
+// The channel's error (a rendition that cannot keep real time, or failed) in the server's words, and its end.
+function channelErrorChanges(before: Channel, after: Channel): Array<[LogLevel, string]> {
+  const was = before.error;
+  const is = after.error;
+  if (is && (is.code !== was?.code || is.message !== was?.message)) {
+    return [['error', `Channel ${after.name}: ${is.message}`]];
+  }
+  if (was && !is) return [['info', `Channel ${after.name}: rendition ${was.rendition} keeps up again`]];
+  return [];
 }
 
 // MediaLive's states that say something went wrong (CREATE_FAILED, UPDATE_FAILED) or is being mended (RECOVERING).

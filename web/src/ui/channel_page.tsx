@@ -1,15 +1,18 @@
-// A channel at a glance: its state, what to paste into the encoder, MediaLive (for a channel on AWS), the input's
-// health, the backup input and a preview. A MediaLive channel takes no backup input (MediaLive takes the feed), and
-// in direct mode Lunora does not see the feed at all: no input health either (the MediaLive card says so).
+// A channel at a glance: its state and error, what to paste into the encoder, MediaLive (for a channel on AWS), the
+// input's health, the backup input, the renditions and a preview. A MediaLive channel takes no backup input
+// (MediaLive takes the feed), and in direct mode Lunora does not see the feed at all: no input health and no
+// renditions either (the MediaLive card says so).
 import { useState } from 'preact/hooks';
 import type { Channel } from '../api/types';
 import { channelList } from '../state/app_state';
+import { ChannelErrorBanner } from './channel_error_banner';
 import { ConfirmDialog } from './confirm_dialog';
 import { FailoverCard } from './failover_card';
 import { IngestCard } from './ingest_card';
 import { InputHealthCard } from './input_health_card';
 import { MediaLiveCard } from './medialive_card';
 import { PreviewCard } from './preview_card';
+import { RenditionsCard } from './renditions_card';
 import { navigate } from './router';
 import { useAppState, useSession } from './session_context';
 import { StatusBadge } from './status_badge';
@@ -23,11 +26,13 @@ export function ChannelPage({ channel }: { channel: Channel }) {
         <StatusBadge kind="channel" status={channel.state} />
         {channel.state_message && <span class="muted">{channel.state_message}</span>}
       </div>
+      <ChannelErrorBanner channel={channel} />
       <div class="grid">
         <IngestCard channel={channel} />
         {ml && <MediaLiveCard channel={channel} />}
         {ml?.mode !== 'direct' && <InputHealthCard channel={channel} />}
         {(!ml || channel.backup_input) && <FailoverCard channel={channel} />}
+        {ml?.mode !== 'direct' && <RenditionsCard channel={channel} />}
         <PreviewCard channel={channel} />
         <DeleteChannelCard channel={channel} />
       </div>

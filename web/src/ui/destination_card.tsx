@@ -1,11 +1,13 @@
-// One destination: its status in words and for how long, its bitrate, why it failed and what to do, warnings
-// about the input, and its controls. The card is named after the destination, so "Start" inside it is
-// unambiguous for assistive technologies and for tests. On a running direct-mode MediaLive channel a change
-// restarts MediaLive: the card asks first (restart_confirm).
+// One destination: its status in words and for how long, its bitrate, why it failed and what to do, what it gets
+// (the input as it comes, or a rendition), warnings where that breaks its platform's requirements, and its
+// controls. The card is named after the destination, so "Start" inside it is unambiguous for assistive
+// technologies and for tests. On a running direct-mode MediaLive channel a change restarts MediaLive: the card
+// asks first (restart_confirm).
 import { useId, useState } from 'preact/hooks';
 import type { Channel, Destination } from '../api/types';
 import { errorAdvice } from '../domain/error_advice';
 import { formatBitrate, formatDuration, secondsSince } from '../domain/format';
+import { destinationRenditionWords } from '../domain/renditions';
 import { requirementWarnings } from '../domain/requirements';
 import { withRestart } from '../domain/restart';
 import { platformOf } from '../state/app_state';
@@ -27,9 +29,14 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
   const platform = platformOf(state, d.platform);
   const platformName = platform?.name ?? d.platform;
   const advice = d.status === 'error' ? errorAdvice(d, platformName) : null;
-  // Custom servers' limits are a guess (the common denominator): warning against them would cry wolf.
-  const warnings = platform && platform.id !== 'custom'
-    ? requirementWarnings(channel.input, platformName, platform.requirements) : [];
+  const rendition = d.rendition ? channel.renditions.find((r) => r.name === d.rendition) : undefined;
+  // A rendition's warnings are the server's: they follow from its settings. A passthrough destination's follow the
+  // input, worked out here from the live counters (the server's copy only changes with the destination's own
+  // events). Custom servers' limits are a guess (the common denominator): warning against them would cry wolf.
+  const warnings = d.rendition ? d.warnings.map((w) => w.message)
+    : platform && platform.id !== 'custom' ? requirementWarnings(channel.input, platformName, platform.requirements)
+      : [];
+  const renditionTrouble = rendition && (rendition.state === 'overloaded' || rendition.state === 'error');
 
   // `action(allowRestart)`: asked again with the restart allowed once the person confirmed it.
   async function act(action: (allowRestart: boolean) => Promise<unknown>) {
@@ -69,8 +76,12 @@ export function DestinationCard({ destination: d, channel }: { destination: Dest
           </p>
         </div>
       )}
+      <p class="destination-rendition" data-field="rendition">
+        {destinationRenditionWords(d, channel)}
+        {renditionTrouble && <> <StatusBadge kind="rendition" status={rendition.state} /></>}
+      </p>
       {warnings.length > 0 && (
-        <ul class="warnings" aria-label={`Input warnings for ${d.name}`}>
+        <ul class="warnings" aria-label={`Warnings for ${d.name}`} data-field="warnings">
           {warnings.map((w) => <li key={w}>{w}</li>)}
         </ul>
       )}

@@ -1,12 +1,14 @@
 // Add or edit a destination: a platform preset fills the URL and shows what the platform accepts; the stream
-// key is masked and, when editing, left as it is unless a new one is typed (the API never shows it back). A new
-// URL or key for a live destination of a running direct-mode MediaLive channel restarts MediaLive: asked first.
-import type { ComponentChildren } from 'preact';
+// key is masked and, when editing, left as it is unless a new one is typed (the API never shows it back); the
+// destination gets the input as it comes or one of the channel's renditions. A new URL or key for a live
+// destination of a running direct-mode MediaLive channel restarts MediaLive: asked first.
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/api_client';
 import type { Channel, DestinationPatch, Platform, PlatformId } from '../api/types';
+import { PASSTHROUGH_WORDS, renditionOption } from '../domain/renditions';
 import { withRestart } from '../domain/restart';
 import { platformOf } from '../state/app_state';
+import { Field, invalid } from './field';
 import { RequirementsBox } from './requirements_box';
 import { useRestartConfirm } from './restart_confirm';
 import { navigate } from './router';
@@ -17,7 +19,8 @@ interface Props {
   destinationId: string | null; // null: a new one
 }
 
-type FieldErrors = Partial<Record<'name' | 'platform' | 'url' | 'stream_key', string>>;
+const FIELDS = ['name', 'platform', 'url', 'stream_key', 'rendition'] as const;
+type FieldErrors = Partial<Record<(typeof FIELDS)[number], string>>;
 
 export function DestinationFormPage({ channel, destinationId }: Props) {
   const state = useAppState();
@@ -30,6 +33,7 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
   const [url, setUrl] = useState<string | null>(existing?.url ?? null);
   const [key, setKey] = useState('');
   const [showKey, setShowKey] = useState(false);
+  const [renditionName, setRenditionName] = useState<string | null>(existing?.rendition ?? null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -66,16 +70,17 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
         if (platform.id !== existing.platform) patch.platform = platform.id;
         if (shownUrl !== existing.url) patch.url = shownUrl;
         if (key) patch.stream_key = key;
+        if (renditionName !== existing.rendition) patch.rendition = renditionName;
         const applied = Object.keys(patch).length === 0 || await withRestart(
           (allowRestart) => session.api.patchDestination(existing.id, patch, { allowRestart }), restart.ask);
         if (!applied) return; // the person kept MediaLive running as it is: the form stays as typed
       } else {
         await session.api.createDestination({ channel_id: channel.id, name: shownName, platform: platform.id,
-          url: shownUrl || null, stream_key: key || null });
+          url: shownUrl || null, stream_key: key || null, rendition: renditionName });
       }
       back();
     } catch (err) {
-      if (err instanceof ApiError && err.field && ['name', 'platform', 'url', 'stream_key'].includes(err.field)) {
+      if (err instanceof ApiError && err.field && (FIELDS as readonly string[]).includes(err.field)) {
         setErrors({ [err.field]: err.message });
         document.getElementById(`destination-${err.field}`)?.focus();
       } else {
@@ -88,6 +93,12 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
 
   const alternatives = [platform.ingest.rtmps, platform.ingest.rtmp].filter((u): u is string => !!u && u !== shownUrl);
   const keyRequired = platform.stream_key_required && !existing;
+  const rendition = channel.renditions.find((r) => r.name === renditionName) ?? null;
+  // A direct-mode MediaLive channel encodes in AWS: Lunora has no renditions there.
+  const renditions = channel.medialive?.mode !== 'direct';
+  const renditionHint = channel.renditions.length === 0
+    ? 'The channel has no renditions yet: add one on the channel page to send this destination another size or bitrate.'
+    : existing?.enabled ? 'Changing it reconnects this destination only.' : undefined;
   return (
     <div class="page">
       <div class="page-title"><h1 tabIndex={-1}>{title}</h1></div>
@@ -128,32 +139,26 @@ export function DestinationFormPage({ channel, destinationId }: Props) {
             </div>
           </Field>
 
+          {renditions && (
+            <Field id="destination-rendition" label="Rendition" error={errors.rendition} hint={renditionHint}>
+              <select id="destination-rendition" value={renditionName ?? ''}
+                onChange={(e) => setRenditionName(e.currentTarget.value || null)}
+                {...invalid(errors.rendition, 'destination-rendition')}>
+                <option value="">{PASSTHROUGH_WORDS}</option>
+                {channel.renditions.map((r) => <option key={r.name} value={r.name}>{renditionOption(r)}</option>)}
+              </select>
+            </Field>
+          )}
+
           {formError && <p class="error" role="alert">{formError}</p>}
           <div class="actions">
             <button type="submit" class="button-primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
             <button type="button" onClick={back}>Cancel</button>
           </div>
         </form>
-        <aside class="card"><RequirementsBox platform={platform} input={channel.input} /></aside>
+        <aside class="card"><RequirementsBox platform={platform} input={channel.input} rendition={rendition} /></aside>
       </div>
       {restart.dialog}
-    </div>
-  );
-}
-
-function invalid(error: string | undefined, id: string) {
-  return error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
-}
-
-function Field({ id, label, error, hint, children }: {
-  id: string; label: string; error: string | undefined; hint?: string | undefined; children: ComponentChildren;
-}) {
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {children}
-      {hint && <p class="hint">{hint}</p>}
-      {error && <p id={`${id}-error`} class="error" role="alert">{error}</p>}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import type { Channel, Destination } from '../api/types';
 import { actOnAll } from '../domain/restart';
 import { destinationsOf } from '../state/app_state';
+import { ChannelErrorBanner } from './channel_error_banner';
 import { DestinationCard } from './destination_card';
 import { useRestartConfirm } from './restart_confirm';
 import { navigate, routeHash } from './router';
@@ -48,6 +49,7 @@ export function DestinationsPage({ channel }: { channel: Channel }) {
           <button type="button" disabled={busy || on.length === 0} onClick={stopAll}>Stop all</button>
         </div>
       </div>
+      <ChannelErrorBanner channel={channel} />
       {errors.length > 0 && <div class="error" role="alert">{errors.map((e) => <p key={e}>{e}</p>)}</div>}
       {direct && destinations.length > 0 && (
         <p class="hint" data-field="medialive-feed">

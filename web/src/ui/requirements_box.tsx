@@ -1,14 +1,18 @@
-// What a platform accepts, and where the channel's input falls short of it right now.
-import type { ChannelInput, Platform } from '../api/types';
+// What a platform accepts, and where the channel's input falls short of it right now; with a rendition chosen, the
+// destination gets that instead of the input (the server checks it on save: the card shows its warnings).
+import type { ChannelInput, Platform, Rendition } from '../api/types';
+import { profileWords } from '../domain/renditions';
 import { requirementWarnings } from '../domain/requirements';
 
 function codecs(list: string[]): string {
   return list.map((c) => c.toUpperCase()).join(', ');
 }
 
-export function RequirementsBox({ platform, input }: { platform: Platform; input: ChannelInput }) {
+export function RequirementsBox({ platform, input, rendition = null }: {
+  platform: Platform; input: ChannelInput; rendition?: Rendition | null;
+}) {
   const r = platform.requirements;
-  const warnings = requirementWarnings(input, platform.name, r);
+  const warnings = rendition ? [] : requirementWarnings(input, platform.name, r);
   return (
     <section class="requirements" aria-labelledby="requirements-title">
       <h2 id="requirements-title">What {platform.name} accepts</h2>
@@ -30,7 +34,13 @@ export function RequirementsBox({ platform, input }: { platform: Platform; input
           <ul class="warnings">{warnings.map((w) => <li key={w}>{w}</li>)}</ul>
         </div>
       )}
-      {input.connected && warnings.length === 0 && <p class="ok">Your input meets these requirements.</p>}
+      {rendition && (
+        <p class="hint" data-field="sends">
+          This destination gets the rendition <strong>{rendition.name}</strong> ({profileWords(rendition)}), not the
+          input as it comes: its card warns if that breaks these.
+        </p>
+      )}
+      {!rendition && input.connected && warnings.length === 0 && <p class="ok">Your input meets these requirements.</p>}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError } from '../../src/api/api_client';
-import { channel, destination } from '../support/fixtures';
+import { channel, destination, rendition, suggestion } from '../support/fixtures';
 import { FakeFetch } from '../support/fake_fetch';
 
 const TOKEN = 'test-admin-token-0123456789';
@@ -89,6 +89,38 @@ describe('ApiClient', () => {
       code: 'restart_required', message: 'MediaLive channel 1234567 is RUNNING', destinations: ['d_2', 7, 'd_3'] } });
     const error = await new ApiClient(TOKEN, fake.fetch).startDestination('d_1').catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 409, code: 'restart_required', destinations: ['d_2', 'd_3'] });
+  });
+
+  it('builds the rendition routes, the name in the path, force only when asked', async () => {
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels/ch_1/renditions', 200, { renditions: [rendition()], suggestions: [suggestion()] })
+      .json('POST /api/v1/channels/ch_1/renditions', 201, rendition())
+      .json('PATCH /api/v1/channels/ch_1/renditions/720p30', 200, rendition({ video_bitrate_kbps: 2500 }))
+      .json('DELETE /api/v1/channels/ch_1/renditions/720p30', 204, undefined);
+    const api = new ApiClient(TOKEN, fake.fetch);
+    expect((await api.listRenditions('ch_1')).suggestions[0]?.platform).toBe('twitch');
+    const { name, width, height, fps, video_bitrate_kbps, audio_bitrate_kbps, keyframe_interval_s } = rendition();
+    await api.createRendition('ch_1',
+      { name, width, height, fps, video_bitrate_kbps, audio_bitrate_kbps, keyframe_interval_s });
+    expect((await api.patchRendition('ch_1', '720p30', { video_bitrate_kbps: 2500 })).video_bitrate_kbps).toBe(2500);
+    await api.deleteRendition('ch_1', '720p30');
+    await api.deleteRendition('ch_1', '720p30', true);
+    expect(fake.calls.map((c) => `${c.method} ${c.url} ${c.body ?? ''}`)).toEqual([
+      'GET /api/v1/channels/ch_1/renditions ',
+      'POST /api/v1/channels/ch_1/renditions {"name":"720p30","width":1280,"height":720,"fps":30,'
+        + '"video_bitrate_kbps":3000,"audio_bitrate_kbps":128,"keyframe_interval_s":2}',
+      'PATCH /api/v1/channels/ch_1/renditions/720p30 {"video_bitrate_kbps":2500}',
+      'DELETE /api/v1/channels/ch_1/renditions/720p30 ',
+      'DELETE /api/v1/channels/ch_1/renditions/720p30?force=true ',
+    ]);
+  });
+
+  it('keeps the ids of the destinations that use a rendition', async () => {
+    const fake = new FakeFetch().json('DELETE /api/v1/channels/ch_1/renditions/tw', 409, { error: {
+      code: 'rendition_in_use', message: 'rendition "tw" is used by 1 destination(s): Twitch',
+      destinations: ['d_tw', 7] } });
+    const error = await new ApiClient(TOKEN, fake.fetch).deleteRendition('ch_1', 'tw').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, code: 'rendition_in_use', destinations: ['d_tw'] });
   });
 
   it('answers undefined for 204', async () => {

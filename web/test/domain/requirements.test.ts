@@ -40,7 +40,8 @@ describe('requirementWarnings', () => {
 
   it('warns about a bitrate above the platform cap', () => {
     expect(requirementWarnings(input({ bitrate_kbps: 8000 }), 'Twitch', REQ)).toEqual([
-      'Twitch takes at most 6000 kbps of video; the input sends 8000 kbps. Lower the encoder\'s bitrate.',
+      'Twitch takes at most 6000 kbps of video; the input sends 8000 kbps. Lower the encoder\'s bitrate or give this '
+        + 'destination a rendition.',
     ]);
   });
 

@@ -3,7 +3,9 @@ import {
   channelList, destinationsOf, initialState, reduce, type Action, type AppState,
 } from '../../src/state/app_state';
 import type { LiveEvent } from '../../src/api/types';
-import { backupInput, channel, destination, mediaLive, stats } from '../support/fixtures';
+import {
+  backupInput, channel, destination, mediaLive, rendition, renditionStats, stats,
+} from '../support/fixtures';
 
 const NOW = Date.parse('2026-11-26T00:01:00.000Z');
 
@@ -281,5 +283,59 @@ describe('reduce: stats', () => {
     const state = apply(initialState(), entry('2026-11-26T00:00:10.000Z', 1000));
     expect(state.channels).toEqual({});
     expect(state.inputBitrate).toEqual({});
+  });
+});
+
+describe('reduce: renditions', () => {
+  const OVERLOADED = { code: 'rendition_overloaded' as const, rendition: '720p30',
+    message: 'rendition "720p30" cannot keep up with real time even at x264\'s fastest preset (ultrafast at 0.71x '
+      + 'real time): its destinations stutter. Lower its size, frame rate or bitrate, or run fewer renditions on '
+      + 'this machine' };
+  const tick = (renditions = [rendition({ state: 'overloaded', stats: renditionStats({ speed: 0.7 }),
+    destinations_on: 2 })]) => event({ type: 'stats', data: stats('2026-11-26T00:00:10.000Z', [{ id: 'ch_main',
+    state: 'running', input: { connected: true, bitrate_kbps: 6000, keyframe_interval_s: 2 },
+    hls: { status: 'off', segments: 0 }, renditions, error: OVERLOADED }]) });
+
+  it('takes a rendition\'s state and the channel\'s error as news at the same version, and logs the error', () => {
+    const first = apply(initialState(), snapshot([channel({ version: 4, renditions: [rendition({ state: 'running' })] })]));
+    const overloaded = channel({ version: 4, renditions: [rendition({ state: 'overloaded' })], error: OVERLOADED });
+    const state = apply(first, event({ type: 'channel', data: overloaded }));
+    expect(state.channels.ch_main?.renditions[0]?.state).toBe('overloaded');
+    expect(state.channels.ch_main?.error).toEqual(OVERLOADED);
+    expect(state.log[0]).toMatchObject({ level: 'error', text: `Channel main: ${OVERLOADED.message}` });
+    // Only the counters differ: a copy of what it knows.
+    const counted = { ...overloaded, renditions: [rendition({ state: 'overloaded', stats: renditionStats() })] };
+    expect(apply(state, event({ type: 'channel', data: counted }))).toBe(state);
+    const recovered = apply(state, event({ type: 'channel', data: channel({ version: 4,
+      renditions: [rendition({ state: 'running' })] }) }));
+    expect(recovered.channels.ch_main?.error).toBeNull();
+    expect(recovered.log[0]).toMatchObject({ level: 'info', text: 'Channel main: rendition 720p30 keeps up again' });
+  });
+
+  it('refreshes a rendition\'s numbers from the live counters, never its state or the channel\'s error', () => {
+    const state = apply(initialState(), snapshot([channel({ renditions: [rendition({ state: 'running' })] })]), tick());
+    const r = state.channels.ch_main?.renditions[0];
+    expect(r).toMatchObject({ state: 'running', destinations_on: 2, stats: { speed: 0.7 } });
+    expect(state.channels.ch_main?.error).toBeNull();
+    // A rendition the counters know before the `channel` event announcing it waits for that event.
+    const early = apply(initialState(), snapshot(), tick());
+    expect(early.channels.ch_main?.renditions).toEqual([]);
+  });
+
+  it('takes the destinations\' warnings a GET read again, for the copy it has only', () => {
+    const warning = { code: 'video_bitrate' as const, limit: 6000, actual: 8000,
+      message: 'Twitch takes at most 6000 kbit/s of video; the rendition sends 8000 kbit/s' };
+    const first = apply(initialState(), snapshot([channel()], [destination({ rendition: '720p30', warnings: [warning] }),
+      destination({ id: 'd_2', version: 3 })]));
+    const state = apply(first, { type: 'destination-warnings', destinations: [
+      destination({ rendition: '720p30', warnings: [] }),
+      destination({ id: 'd_2', version: 4, warnings: [warning] }), // newer: its own event brings it
+      destination({ id: 'd_gone', warnings: [warning] }),
+    ] });
+    expect(state.destinations.d_yt?.warnings).toEqual([]);
+    expect(state.destinations.d_2?.warnings).toEqual([]);
+    expect(state.destinations.d_gone).toBeUndefined();
+    expect(apply(state, { type: 'destination-warnings', destinations: [destination({ rendition: '720p30' })] }))
+      .toBe(state);
   });
 });

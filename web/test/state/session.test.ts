@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Session } from '../../src/state/session';
-import { backupInput, channel, destination, platform } from '../support/fixtures';
+import { backupInput, channel, destination, platform, rendition } from '../support/fixtures';
 import { FakeFetch } from '../support/fake_fetch';
 import { waitUntil } from '../support/wait';
 
@@ -103,6 +103,25 @@ describe('Session', () => {
     expect(session.store.state.channels.ch_main?.backup_input?.bitrate_kbps).toBe(0);
     await session.refreshBackupCounters('ch_main');
     expect(session.store.state.channels.ch_main?.backup_input?.bitrate_kbps).toBe(2400);
+  });
+
+  it('reads the destinations\' warnings again when a rendition\'s settings change, not when its state does', async () => {
+    const warning = { code: 'video_bitrate' as const, limit: 6000, actual: 8000,
+      message: 'Twitch takes at most 6000 kbit/s of video; the rendition sends 8000 kbit/s' };
+    const fake = new FakeFetch()
+      .json('GET /api/v1/channels', 200, { channels: [channel({ renditions: [rendition({ video_bitrate_kbps: 8000 })] })] })
+      .json('GET /api/v1/destinations', 200, { destinations: [destination({ rendition: '720p30', warnings: [warning] })] })
+      .json('GET /api/v1/destinations', 200, { destinations: [destination({ rendition: '720p30' })] })
+      .json('GET /api/v1/platforms', 200, { platforms: [] });
+    const session = start(fake);
+    await waitUntil(() => session.store.state.loaded, 'the snapshot');
+    const send = (data: unknown) => fake.streams[0]!.write(`event: channel\ndata: ${JSON.stringify(data)}\n\n`);
+    send(channel({ renditions: [rendition({ video_bitrate_kbps: 8000, state: 'running' })] }));
+    await waitUntil(() => session.store.state.channels.ch_main?.renditions[0]?.state === 'running', 'the state');
+    expect(fake.calls.filter((c) => c.url === '/api/v1/destinations?channel_id=ch_main')).toHaveLength(0);
+    send(channel({ version: 2, renditions: [rendition({ video_bitrate_kbps: 6000 })] }));
+    await waitUntil(() => session.store.state.destinations.d_yt?.warnings.length === 0, 'the warnings read again');
+    expect(fake.calls.filter((c) => c.url === '/api/v1/destinations?channel_id=ch_main')).toHaveLength(1);
   });
 
   it('reports a token the server refuses', async () => {

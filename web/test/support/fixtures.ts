@@ -1,5 +1,8 @@
 // Records as the server sends them, with fields a test can override.
-import type { BackupInput, Channel, ChannelMediaLive, Destination, LiveStats, Platform } from '../../src/api/types';
+import type {
+  BackupInput, Channel, ChannelMediaLive, Destination, LiveStats, Platform, Rendition, RenditionStats,
+  RenditionSuggestion,
+} from '../../src/api/types';
 
 export function channel(over: Partial<Channel> = {}): Channel {
   return {
@@ -37,6 +40,8 @@ export function channel(over: Partial<Channel> = {}): Channel {
     input_loss_stop_after_s: 0,
     slate_image: 'built-in',
     destinations_on: 0,
+    renditions: [],
+    error: null,
     public: false,
     playback_url: 'http://127.0.0.1:8080/watch/ch_main?token=t',
     hls: { status: 'off', playlist_url: 'http://127.0.0.1:8080/hls/ch_main/index.m3u8?token=t', segments: 0,
@@ -103,9 +108,64 @@ export function destination(over: Partial<Destination> = {}): Destination {
     last_error: null,
     next_retry_at: null,
     stats: { bitrate_kbps: 0, bytes_sent: 0, uptime_s: 0, reconnects: 0, dropped_packets: 0 },
+    rendition: null,
+    warnings: [],
     version: 1,
     created_at: '2026-11-26T00:00:01.000Z',
     updated_at: '2026-11-26T00:00:01.000Z',
+    ...over,
+  };
+}
+
+// A 720p30 rendition nobody uses yet, as the server shows it, with fields a test can override.
+export function rendition(over: Partial<Rendition> = {}): Rendition {
+  return {
+    name: '720p30',
+    width: 1280,
+    height: 720,
+    fps: 30,
+    video_bitrate_kbps: 3000,
+    audio_bitrate_kbps: 128,
+    keyframe_interval_s: 2,
+    preset: 'veryfast',
+    destinations: [],
+    destinations_on: 0,
+    state: 'idle',
+    error: null,
+    stats: null,
+    ...over,
+  };
+}
+
+// What a running rendition reports, with fields a test can override.
+export function renditionStats(over: Partial<RenditionStats> = {}): RenditionStats {
+  return {
+    encoders: 1,
+    outputs: 2,
+    fps_in: 30,
+    fps_out: 29.97,
+    speed: 1.34,
+    cpu_percent: 41.6,
+    preset: 'veryfast',
+    preset_changes: 0,
+    audio: 'passthrough',
+    frames_in: 900,
+    frames_out: 899,
+    dropped_packets: 0,
+    ...over,
+  };
+}
+
+export function suggestion(over: Partial<RenditionSuggestion> = {}): RenditionSuggestion {
+  return {
+    platform: 'twitch',
+    name: 'twitch-1080p30',
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    video_bitrate_kbps: 6000,
+    audio_bitrate_kbps: 128,
+    keyframe_interval_s: 2,
     ...over,
   };
 }
