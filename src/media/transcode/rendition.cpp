@@ -161,12 +161,12 @@ void Rendition::transcode(const MediaPacketPtr& packet) {
   Status done = video_->push(*packet, [this](MediaPacket out) { publish(std::move(out)); });
   double media_seconds = 0;
   if (packet->kind == PacketKind::kVideo) {
-    if (last_video_pts_ >= 0 && packet->pts > last_video_pts_) {
+    if (last_video_dts_ >= 0 && packet->dts > last_video_dts_) {
       // A jump (packets dropped before the encoder, a gap in the input) is media not worked on: not counted.
       media_seconds =
-          std::min(static_cast<double>(packet->pts - last_video_pts_) / kTicksPerSecond, kMaxFrameSeconds);
+          std::min(static_cast<double>(packet->dts - last_video_dts_) / kTicksPerSecond, kMaxFrameSeconds);
     }
-    last_video_pts_ = packet->pts;
+    last_video_dts_ = packet->dts;  // decode order: presentation times jump around B-frames
   }
   end_window(media_seconds, video_->stats().busy_seconds - busy_before);
   std::lock_guard lock(mutex_);

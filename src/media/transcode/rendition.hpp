@@ -117,7 +117,7 @@ class Rendition final : public Output, public std::enable_shared_from_this<Rendi
   uint64_t window_encoded_ = 0;
   double window_cpu_ = 0;
   std::chrono::steady_clock::time_point window_started_;
-  int64_t last_video_pts_ = -1;
+  int64_t last_video_dts_ = -1;
   std::thread thread_;
 };
 
