@@ -194,7 +194,8 @@ void ControlPlane::take_down(Channel& channel) {
     destination->in_engine = false;
   }
   engine_.release_channel(id);
-  channel.medialive_report = {};  // the node that drives it now reports MediaLive's state
+  channel.medialive_report = {};      // the node that drives it now reports MediaLive's state
+  channel.rendition_reports.clear();  // and runs its renditions
   channel.driven = false;
   channel.input = {};
   channel.input_reported = false;

@@ -426,6 +426,10 @@ void ControlPlane::drive_destination(Destination& destination) {
   for (const auto& spec : channel->renditions) {
     if (spec.name == destination.rendition) rendition = spec;
   }
+  if (!destination.rendition.empty() && !rendition) {
+    // Not expected: a forced delete of a rendition moves its destinations to passthrough first.
+    spdlog::warn("event=destination_rendition_missing id={} rendition={}", record.id, destination.rendition);
+  }
   Status started =
       url ? engine_.start_output(record.channel_id, {record.id, *url, rendition}) : Status(url.error());
   if (!started) {

@@ -431,12 +431,17 @@ Outcome ControlPlane::delete_rendition(const std::string& channel_id, const std:
     refused.body["error"]["destinations"] = listed;
     return refused;
   }
-  // Forced: its destinations go back to the input as it comes (those that are on reconnect).
+  // Forced: its destinations go back to the input as it comes (those that are on reconnect). Each one is
+  // saved and re-driven in turn: a write that fails midway leaves every destination as its record says.
   for (auto* user : users) {
     Destination updated = *user;
     updated.rendition.clear();
     if (!save_destination(updated)) return store_failed();
     *user = std::move(updated);
+    if (user->record.desired_on) {
+      user->in_engine = false;
+      drive_destination(*user);
+    }
   }
   Channel updated = *channel;
   std::erase_if(updated.renditions, [&name](const engine::RenditionSpec& r) { return r.name == name; });
@@ -444,11 +449,6 @@ Outcome ControlPlane::delete_rendition(const std::string& channel_id, const std:
   *channel = std::move(updated);
   spdlog::info("event=rendition_deleted channel={} rendition={} destinations_moved={}", channel_id, name,
                users.size());
-  for (auto* user : users) {
-    if (!user->record.desired_on) continue;
-    user->in_engine = false;
-    drive_destination(*user);
-  }
   return {204, nullptr};
 }
 

@@ -180,6 +180,7 @@ class RenditionsTest(IntegrationTest):
             ({"width": 1280, "height": 720}, "name"),
             ({"name": "has space", "width": 1280}, "name"),
             ({"name": "x", "width": 1281, "height": 720}, "width"),
+            ({"name": "x", "height": 721}, "height"),
             ({"name": "x", "fps": 500}, "fps"),
             ({"name": "x", "video_bitrate_kbps": 50}, "video_bitrate_kbps"),
             ({"name": "x", "audio_bitrate_kbps": 8}, "audio_bitrate_kbps"),

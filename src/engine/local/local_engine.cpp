@@ -182,8 +182,7 @@ struct LocalEngine::Pipeline {
   Ingest backup;
 
   std::map<std::string, OutputEntry> outputs;  // by destination id
-  // Running renditions: one per profile, however many outputs use it (a profile being replaced by an edit
-  // runs next to the new one until its last output moved).
+  // Running renditions: one per profile, however many outputs use it.
   std::vector<RenditionEntry> renditions;
   std::shared_ptr<media::HlsOutput> hls;        // null while HLS is off
   std::shared_ptr<const HlsStream> hls_stream;  // the HTTP server's view of `hls`
@@ -193,6 +192,10 @@ LocalEngine::LocalEngine(boost::asio::io_context& io, LocalEngineOptions options
     : io_(io), options_(std::move(options)) {}
 
 LocalEngine::~LocalEngine() {
+  // Renditions own their threads: told to end here too, should shutdown() not have run.
+  for (auto& [id, pipeline] : channels_) {
+    for (auto& running : pipeline->renditions) running.rendition->stop();
+  }
   stopping_ = true;
   if (slate_thread_.joinable()) slate_thread_.join();
   if (rtmp_) rtmp_->stop();

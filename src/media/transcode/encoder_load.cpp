@@ -20,9 +20,19 @@ std::optional<std::string> EncoderLoad::judge(double speed, bool dropped) {
   if (speed >= 1.0 && !dropped) {
     slow_ = 0;
     if (overloaded_ && ++good_ >= kGoodWindowsToRecover) overloaded_ = false;
+    calm_ = speed >= kSpeedToStepBack ? calm_ + 1 : 0;
+    auto at = std::find(kPresets.begin(), kPresets.end(), preset_);
+    if (calm_ >= kCalmWindowsToStepBack && preset_ != wanted_ && at != kPresets.end() &&
+        at + 1 != kPresets.end()) {
+      preset_ = std::string(*(at + 1));
+      calm_ = 0;
+      ++preset_changes_;
+      return preset_;
+    }
     return std::nullopt;
   }
   good_ = 0;
+  calm_ = 0;
   ++slow_;
   auto at = std::find(kPresets.begin(), kPresets.end(), preset_);
   if (at != kPresets.end() && at != kPresets.begin()) {

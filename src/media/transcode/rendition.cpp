@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "media/codec/aac.hpp"
+
 namespace lunora::media {
 namespace {
 
@@ -15,9 +17,11 @@ constexpr double kWindowSeconds = 2.0;
 // through or re-encode it; what arrives meanwhile waits (bounded).
 constexpr int64_t kAudioMeasureTicks = kTicksPerSecond;
 constexpr size_t kMaxHeldAudio = 400;
+// Audio waiting for its video to leave the encoder: about 4 s of AAC at 48 kHz at most.
+constexpr size_t kMaxWaitingAudio = 200;
 // Re-encoding AAC costs quality: only audio clearly above the rendition's bitrate is re-encoded. Audio below
 // it passes as it is (re-encoding cannot add what the input lacks).
-constexpr double kAudioTolerance = 1.1;
+constexpr double kAudioTolerance = 1.05;
 // The longest a video frame lasts when judging speed (a 4 fps input).
 constexpr double kMaxFrameSeconds = 0.25;
 // The queue in front of the encoder: the channel's GOP cache arrives at once when the rendition starts (an
@@ -75,6 +79,7 @@ void Rendition::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  stop_requested_ = true;  // read between packets: a batch of seconds of media is not finished first
   wake_.notify_one();
 }
 
@@ -135,13 +140,18 @@ void Rendition::run() {
     if (codecs_changed) {
       // The rendition carries H.264 whatever the input's video was decoded from; the audio as it comes.
       hub_.set_input_codecs({codecs.video == Codec::kUnknown ? Codec::kUnknown : Codec::kH264, codecs.audio});
+      has_video_ = codecs.video != Codec::kUnknown;
+      std::lock_guard lock(mutex_);
+      // Another input's codecs: what was wrong with the last one's is no longer (an encoder that failed to
+      // open stays failed).
+      if (video_) stats_.error.clear();
       if (codecs.video != Codec::kUnknown && codecs.video != Codec::kH264) {
-        std::lock_guard lock(mutex_);
         stats_.error = "the input's video is " + std::string(codec_name(codecs.video)) +
                        "; a rendition decodes H.264 only";
       }
     }
     for (const auto& packet : batch) {
+      if (stop_requested_) return;
       if (video_) transcode(packet);  // without an encoder (it failed to open) the packets are dropped
     }
     batch.clear();
@@ -149,10 +159,60 @@ void Rendition::run() {
 }
 
 void Rendition::publish(MediaPacket packet) {
-  hub_.publish(std::make_shared<const MediaPacket>(std::move(packet)));
+  auto shared = std::make_shared<const MediaPacket>(std::move(packet));
+  if (shared->is_video()) {
+    publish_video(shared);
+  } else {
+    publish_audio(shared);
+  }
+}
+
+void Rendition::publish_video(const MediaPacketPtr& packet) {
+  if (packet->kind == PacketKind::kVideo) {
+    if (packet->epoch != video_epoch_) {
+      // Another publisher's first picture: what is left of the last one's audio goes first.
+      while (!audio_waiting_.empty() && audio_waiting_.front()->epoch != packet->epoch) release_audio();
+      video_epoch_ = packet->epoch;
+    }
+    video_dts_ = packet->dts;
+  }
+  hub_.publish(packet);
+  if (packet->kind == PacketKind::kVideo) {
+    while (!audio_waiting_.empty() && audio_due(*audio_waiting_.front())) release_audio();
+  }
+}
+
+// Audio waits for the video of its time to leave the encoder (its lookahead holds frames back): the two
+// tracks reach destinations interleaved, and a destination joining from the GOP cache gets both.
+void Rendition::publish_audio(const MediaPacketPtr& packet) {
+  if (!has_video_) {
+    hub_.publish(packet);
+    return;
+  }
+  audio_waiting_.push_back(packet);
+  // Bounded: video that stopped coming out (a stalled or failing decode) must not hold the audio back.
+  while (audio_waiting_.size() > kMaxWaitingAudio ||
+         (!audio_waiting_.empty() && audio_due(*audio_waiting_.front()))) {
+    release_audio();
+  }
+}
+
+bool Rendition::audio_due(const MediaPacket& audio) const {
+  return audio.is_config() || (audio.epoch == video_epoch_ && audio.pts <= video_dts_);
+}
+
+void Rendition::release_audio() {
+  hub_.publish(audio_waiting_.front());
+  audio_waiting_.pop_front();
 }
 
 void Rendition::transcode(const MediaPacketPtr& packet) {
+  if (packet->epoch != input_epoch_) {
+    // Another publisher (or the slate): an error of the last one's stream is no longer current.
+    input_epoch_ = packet->epoch;
+    std::lock_guard lock(mutex_);
+    if (!stats_.error.starts_with("the input's video is")) stats_.error.clear();
+  }
   if (!packet->is_video()) {
     take_audio(packet);
     return;
@@ -266,7 +326,12 @@ void Rendition::choose_audio(bool measured) {
     kbps = static_cast<double>(measured_bytes_) * 8.0 / 1000.0 / seconds;
   }
   audio_mode_ = AudioMode::kPassthrough;
-  if (kbps > profile_.audio_bitrate_kbps * kAudioTolerance) {
+  // Only plain AAC-LC of 1 to 6 channels is re-encoded: HE-AAC (twice the samples per frame, usually at low
+  // bitrates anyway) and channel layouts in a program config element pass through as they are.
+  auto asc = audio_config_ ? aac::parse_audio_specific_config(audio_config_->payload)
+                           : Result<aac::AudioSpecificConfig>(Error(ErrorCode::kParse, "no config"));
+  const bool plain_lc = asc && asc->object_type == 2 && asc->channels >= 1 && asc->channels <= 6;
+  if (plain_lc && kbps > profile_.audio_bitrate_kbps * kAudioTolerance) {
     auto transcoder = AudioTranscoder::create(profile_.audio_bitrate_kbps);
     if (transcoder) {
       audio_ = std::move(*transcoder);
@@ -291,10 +356,19 @@ void Rendition::choose_audio(bool measured) {
 
 void Rendition::forward_audio(const MediaPacketPtr& packet) {
   if (audio_mode_ != AudioMode::kTranscode) {
-    hub_.publish(packet);  // the very packet: passed through, not even copied
+    publish_audio(packet);  // the very packet: passed through, not even copied
     return;
   }
   if (auto done = audio_->push(*packet, [this](MediaPacket out) { publish(std::move(out)); }); !done) {
+    if (packet->kind == PacketKind::kAudioConfig) {
+      // The codecs would not open for this config: its audio passes through as it is.
+      spdlog::warn("event=rendition_audio thread={} mode=passthrough error=\"{}\"", thread_name_,
+                   done.error().message());
+      audio_.reset();
+      audio_mode_ = AudioMode::kPassthrough;
+      publish_audio(packet);
+      return;
+    }
     std::lock_guard lock(mutex_);
     if (stats_.error.empty()) stats_.error = done.error().message();
   }

@@ -7,8 +7,10 @@
 // x264 preset (EncoderLoad) and says `overloaded` only when the fastest cannot keep up.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +86,10 @@ class Rendition final : public Output, public std::enable_shared_from_this<Rendi
   void choose_audio(bool measured);
   void forward_audio(const MediaPacketPtr& packet);
   void publish(MediaPacket packet);
+  void publish_video(const MediaPacketPtr& packet);
+  void publish_audio(const MediaPacketPtr& packet);
+  bool audio_due(const MediaPacket& audio) const;
+  void release_audio();
   void end_window(double media_seconds, double busy_seconds);
 
   const RenditionProfile profile_;
@@ -95,6 +101,7 @@ class Rendition final : public Output, public std::enable_shared_from_this<Rendi
   InputCodecs codecs_;
   bool codecs_changed_ = false;
   bool stopping_ = false;
+  std::atomic<bool> stop_requested_{false};  // stopping_, for the thread to read between packets
   Stats stats_;
 
   // The thread's only.
@@ -118,6 +125,11 @@ class Rendition final : public Output, public std::enable_shared_from_this<Rendi
   double window_cpu_ = 0;
   std::chrono::steady_clock::time_point window_started_;
   int64_t last_video_dts_ = -1;
+  uint32_t input_epoch_ = 0;
+  bool has_video_ = false;                    // the input has a video track: audio waits for it
+  std::deque<MediaPacketPtr> audio_waiting_;  // audio ahead of the encoder's video
+  uint32_t video_epoch_ = 0;                  // of the last video packet out
+  int64_t video_dts_ = 0;                     // its decode time
   std::thread thread_;
 };
 

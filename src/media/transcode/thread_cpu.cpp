@@ -37,16 +37,20 @@ bool thread_ticks(const std::string& tid, const std::string& name, uint64_t& tic
 double ThreadGroupCpu::seconds() {
   DIR* tasks = opendir("/proc/self/task");
   if (tasks == nullptr) return 0;
+  std::map<long, uint64_t> alive;  // the threads of this reading: ended ones are forgotten (their time stays)
   while (const dirent* entry = readdir(tasks)) {
     if (entry->d_name[0] == '.') continue;
     uint64_t ticks = 0;
     if (!thread_ticks(entry->d_name, name_, ticks)) continue;
-    uint64_t& last = ticks_[std::strtol(entry->d_name, nullptr, 10)];
+    const long tid = std::strtol(entry->d_name, nullptr, 10);
+    const auto seen = ticks_.find(tid);
+    const uint64_t last = seen == ticks_.end() ? 0 : seen->second;
     // A thread id reused by a new thread starts again below the old reading.
     total_ticks_ += ticks >= last ? ticks - last : ticks;
-    last = ticks;
+    alive[tid] = ticks;
   }
   closedir(tasks);
+  ticks_ = std::move(alive);
   return static_cast<double>(total_ticks_) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 

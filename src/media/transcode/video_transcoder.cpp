@@ -63,11 +63,12 @@ struct VideoTranscoder::Codecs {
 };
 
 Status check_video_profile(const VideoProfile& p) {
-  if (p.width < 16 || p.height < 16 || p.width > 3840 || p.height > 2160) {
-    return Error(ErrorCode::kInvalidArgument, "width and height must be between 16x16 and 3840x2160");
+  // Each message starts with the field it is about: the API names that field.
+  if (p.width < 16 || p.width > 3840 || p.width % 2 != 0) {
+    return Error(ErrorCode::kInvalidArgument, "width must be even and between 16 and 3840 (4:2:0 video)");
   }
-  if (p.width % 2 != 0 || p.height % 2 != 0) {
-    return Error(ErrorCode::kInvalidArgument, "width and height must be even (4:2:0 video)");
+  if (p.height < 16 || p.height > 2160 || p.height % 2 != 0) {
+    return Error(ErrorCode::kInvalidArgument, "height must be even and between 16 and 2160 (4:2:0 video)");
   }
   if (!(p.fps >= 1 && p.fps <= 120)) {
     return Error(ErrorCode::kInvalidArgument, "fps must be between 1 and 120");
@@ -126,7 +127,9 @@ Status VideoTranscoder::open_encoder() {
   av_dict_set(&options, "profile", "high", 0);
   // A closed GOP with an IDR exactly every keyframe interval: platforms check the interval, and a
   // destination that joins mid-stream starts on one.
-  av_dict_set(&options, "x264-params", "scenecut=0:open-gop=0", 0);
+  // nal-hrd=cbr: constant bitrate as the HRD defines it (filler where a scene is simple), as Twitch and
+  // YouTube ask, rather than a bitrate that merely stays below the cap.
+  av_dict_set(&options, "x264-params", "scenecut=0:open-gop=0:nal-hrd=cbr", 0);
   const int opened = avcodec_open2(ctx.get(), codec, &options);
   av_dict_free(&options);
   if (opened < 0) return Error(ErrorCode::kInternal, "cannot open libx264: " + av::error_text(opened));
@@ -254,7 +257,11 @@ Status VideoTranscoder::decode(const MediaPacket& packet, const Emit& emit) {
 
 Status VideoTranscoder::place(int64_t pts, uint32_t epoch, const Emit& emit) {
   if (!next_slot_ || pts - *next_slot_ > kMaxGapTicks) next_slot_ = pts;
-  if (pts < *next_slot_) {
+  // Each frame stands for the output slots nearest to it: [pts - half, pts + half). Nearest, not "at or
+  // after": an RTMP input's millisecond timestamps (0, 33, 66, 100 ms) would otherwise drop one frame and
+  // repeat the next every 100 ms.
+  const int64_t half = slot_ticks_ / 2;
+  if (pts + half <= *next_slot_) {
     ++stats_.frames_dropped;  // the output slot it would fill is taken: a lower frame rate
     return ok_status();
   }
@@ -289,7 +296,7 @@ Status VideoTranscoder::place(int64_t pts, uint32_t epoch, const Emit& emit) {
   dst[2] = out->data[2] + static_cast<ptrdiff_t>(y / 2) * out->linesize[2] + x / 2;
   sws_scale(av_->sws.get(), in->data, in->linesize, 0, in->height, dst, out->linesize);
   int slots = 0;
-  while (*next_slot_ <= pts) {
+  while (*next_slot_ < pts + half) {
     if (auto encoded = encode(*next_slot_, epoch, emit); !encoded) return encoded;
     *next_slot_ += slot_ticks_;
     ++slots;

@@ -45,6 +45,23 @@ TEST(EncoderLoad, OverloadedOnlyWhenTheFastestFallsBehindAndItRecovers) {
   EXPECT_FALSE(load.overloaded());
 }
 
+TEST(EncoderLoad, StepsBackTowardItsOwnPresetAfterALongCalmOnly) {
+  EncoderLoad load("veryfast");
+  load.judge(0.5, false);
+  ASSERT_EQ(load.judge(0.5, false), "superfast");
+  for (int i = 0; i < EncoderLoad::kCalmWindowsToStepBack - 1; ++i) {
+    EXPECT_FALSE(load.judge(3.0, false)) << i;
+  }
+  EXPECT_EQ(load.judge(3.0, false), "veryfast");
+  // Never beyond the preset it was given, and not on windows that are merely real time.
+  for (int i = 0; i < 2 * EncoderLoad::kCalmWindowsToStepBack; ++i) EXPECT_FALSE(load.judge(3.0, false));
+  EncoderLoad busy("veryfast");
+  busy.judge(0.5, false);
+  busy.judge(0.5, false);
+  for (int i = 0; i < 2 * EncoderLoad::kCalmWindowsToStepBack; ++i) EXPECT_FALSE(busy.judge(1.5, false));
+  EXPECT_EQ(busy.preset(), "superfast");
+}
+
 TEST(EncoderLoad, KnowsX264sPresets) {
   EXPECT_TRUE(is_x264_preset("veryfast"));
   EXPECT_TRUE(is_x264_preset("placebo"));

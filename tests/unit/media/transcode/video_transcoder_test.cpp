@@ -142,6 +142,21 @@ TEST(VideoTranscoder, ChangesItsPresetAtTheNextGopKeepingTheKeyframeCadence) {
   EXPECT_NEAR(static_cast<double>(pts.size()), 120, 2);
 }
 
+TEST(VideoTranscoder, TakesMillisecondTimestampsWithoutDroppingOrRepeating) {
+  // RTMP carries milliseconds: a 30 fps input arrives at 0, 33, 67, 100 ms (2970, 6030, 9000 ticks, ...).
+  auto packets = input(320, 180, 30, 2);
+  for (auto& packet : packets) {
+    packet.pts = (packet.pts + 45) / 90 * 90;
+    packet.dts = (packet.dts + 45) / 90 * 90;
+  }
+  auto transcoder = VideoTranscoder::create(profile(320, 180, 30));
+  ASSERT_TRUE(transcoder);
+  const Output out = run(**transcoder, packets);
+  EXPECT_EQ((*transcoder)->stats().frames_dropped, 0U);
+  EXPECT_EQ((*transcoder)->stats().frames_repeated, 0U);
+  EXPECT_EQ(out.frames.size(), 60U);
+}
+
 TEST(VideoTranscoder, RaisesTheFrameRateByRepeatingFrames) {
   auto transcoder = VideoTranscoder::create(profile(320, 180, 60));
   ASSERT_TRUE(transcoder);
