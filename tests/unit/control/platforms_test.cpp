@@ -97,8 +97,14 @@ TEST(Platforms, RequirementsAreFilledIn) {
 
 TEST(PlatformJson, HasTheDocumentedShape) {
   const nlohmann::json j = platform_to_json(*find_platform("youtube"));
-  const std::set<std::string> top = {
-      "id", "name", "ingest", "default_url", "stream_key_required", "requirements", "help_url"};
+  const std::set<std::string> top = {"id",
+                                     "name",
+                                     "ingest",
+                                     "default_url",
+                                     "stream_key_required",
+                                     "requirements",
+                                     "help_url",
+                                     "suggested_rendition"};
   std::set<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.insert(k);
   EXPECT_EQ(keys, top);
@@ -109,6 +115,8 @@ TEST(PlatformJson, HasTheDocumentedShape) {
   EXPECT_EQ(j["default_url"], "rtmps://a.rtmps.youtube.com:443/live2");
   EXPECT_EQ(j["stream_key_required"], true);
   EXPECT_TRUE(j["help_url"].is_string());
+  EXPECT_EQ(j["suggested_rendition"]["name"], "youtube-1080p30");
+  EXPECT_EQ(j["suggested_rendition"]["video_bitrate_kbps"], 10000);
 
   const nlohmann::json& r = j["requirements"];
   std::set<std::string> req_keys;
