@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "media/codec/aac.hpp"
-#include "media/codec/h264.hpp"
 #include "media/codec/av_handles.hpp"
+#include "media/codec/h264.hpp"
 
 namespace lunora::media {
 namespace {
