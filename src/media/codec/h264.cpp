@@ -241,6 +241,17 @@ void append_avcc(Bytes& out, ByteSpan nal) {
   put_bytes(out, nal);
 }
 
+Result<AvcConfig> avc_config_from_annexb(ByteSpan extradata) {
+  AvcConfig config;
+  for (ByteSpan nal : split_annexb(extradata)) {
+    if (nal_type(nal) == 7) config.sps.emplace_back(nal.begin(), nal.end());
+    if (nal_type(nal) == 8) config.pps.emplace_back(nal.begin(), nal.end());
+  }
+  if (config.sps.empty() || config.pps.empty())
+    return Error(ErrorCode::kParse, "the encoder gave no SPS/PPS");
+  return config;
+}
+
 Bytes build_avc_decoder_config(const AvcConfig& config) {
   const Bytes* first_sps = config.sps.empty() ? nullptr : &config.sps.front();
   auto sps_byte = [&](size_t i) -> uint8_t {

@@ -54,5 +54,8 @@ struct AvcConfig {
 // extension when the SPS's profile needs it (what OBS and FFmpeg write).
 Bytes build_avc_decoder_config(const AvcConfig& config);
 Result<AvcConfig> parse_avc_decoder_config(ByteSpan record);
+// The SPS and PPS of an encoder's Annex-B extradata (libx264's with AV_CODEC_FLAG_GLOBAL_HEADER); an error
+// when either is missing.
+Result<AvcConfig> avc_config_from_annexb(ByteSpan extradata);
 
 }  // namespace lunora::media::h264

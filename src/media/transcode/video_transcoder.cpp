@@ -134,13 +134,10 @@ Status VideoTranscoder::open_encoder() {
   av_dict_free(&options);
   if (opened < 0) return Error(ErrorCode::kInternal, "cannot open libx264: " + av::error_text(opened));
 
-  h264::AvcConfig config;
-  for (ByteSpan nal :
-       h264::split_annexb(ByteSpan(ctx->extradata, static_cast<size_t>(ctx->extradata_size)))) {
-    if (h264::nal_type(nal) == 7) config.sps.emplace_back(nal.begin(), nal.end());
-    if (h264::nal_type(nal) == 8) config.pps.emplace_back(nal.begin(), nal.end());
-  }
-  if (config.sps.empty() || config.pps.empty()) return Error(ErrorCode::kInternal, "libx264 gave no SPS/PPS");
+  auto parsed =
+      h264::avc_config_from_annexb(ByteSpan(ctx->extradata, static_cast<size_t>(ctx->extradata_size)));
+  if (!parsed) return parsed.error().wrap("libx264");
+  h264::AvcConfig config = std::move(*parsed);
   auto sps = h264::parse_sps(config.sps.front());
   if (!sps) return sps.error().wrap("the rendition's SPS");
   MediaPacket& packet = av_->config_packet;
