@@ -16,7 +16,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <cctype>
 #include <exception>
 #include <mutex>
@@ -65,18 +64,6 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
-}
-
-// Header names and values a handler may not set: the server frames the message itself, and a line break would
-// let a value smuggle in a header of its own.
-bool allowed_extra_header(const std::string& name, const std::string& value) {
-  const auto unsafe = [](const std::string& s) { return s.find_first_of("\r\n", 0) != std::string::npos; };
-  if (name.empty() || unsafe(name) || unsafe(value) || name.find('\0') != std::string::npos ||
-      value.find('\0') != std::string::npos) {
-    return false;
-  }
-  const std::string key = lower(name);
-  return key != "content-length" && key != "transfer-encoding" && key != "connection";
 }
 
 void log_exception(const std::exception_ptr& error, std::string_view where) {
@@ -231,24 +218,13 @@ awaitable<bool> Connection::serve_one(beast::flat_buffer& buffer) {
 
   auto& message = parser.get();
   HttpRequest request;
-  request.method = upper(message.method_string());
-  request.target = std::string(message.target());
   request.peer = peer_;
-  const auto url = boost::urls::parse_origin_form(request.target);
-  if (!url) {
+  if (!request.set_target(message.method_string(), message.target())) {
     co_return co_await fail(400, "bad_request", "the request target is not a valid path", request.method);
   }
   // The log names the path still percent-encoded: a decoded one could carry line breaks into the log.
-  const std::string log_path(url->encoded_path());
-  request.path = url->path();
-  // space_as_plus: '+' is a space in a query value (HTML forms); repeated keys: the last one wins.
-  for (const auto& param : url->params(boost::urls::encoding_opts(true, false, false))) {
-    request.query[param.key] = param.has_value ? param.value : std::string();
-  }
-  for (const auto& field : message) {
-    auto [it, inserted] = request.headers.emplace(lower(field.name_string()), std::string(field.value()));
-    if (!inserted) it->second += ", " + std::string(field.value());  // repeated header: one list (RFC 9110)
-  }
+  const std::string log_path(request.target.substr(0, request.target.find('?')));
+  for (const auto& field : message) request.add_header(field.name_string(), field.value());
   request.body = std::move(message.body());
   const unsigned version = message.version();
   const bool keep_alive = message.keep_alive();
@@ -307,29 +283,14 @@ awaitable<bool> Connection::fail(int status, const std::string& code, const std:
 awaitable<bool> Connection::respond(HttpResponse response, unsigned version, bool keep_alive,
                                     const std::string& method, const std::string& path,
                                     Clock::time_point started) {
-  // A handler's 1xx would confuse the client's framing, and Beast only takes three-digit codes.
-  const int status = response.status >= 200 && response.status <= 599 ? response.status : 500;
-  // 204 and 304 carry no body and no Content-Length (RFC 9110); Beast refuses to frame a body for them.
-  const bool bodiless = status == 204 || status == 304;
+  const int status = wire_status(response);
+  const bool bodiless = status == 204 || status == 304;  // no body and no Content-Length (RFC 9110)
   http::response<http::string_body> message;
   message.version(version);
   message.result(static_cast<unsigned>(status));
-  if (!response.content_type.empty() && !bodiless) {
-    message.set(http::field::content_type, response.content_type);
-  }
-  bool has_cache_control = false;
-  for (const auto& [name, value] : response.headers) {
-    if (!allowed_extra_header(name, value)) {
-      spdlog::warn("event=http_header_dropped path={} header={}", path, lower(name).substr(0, 64));
-      continue;
-    }
-    has_cache_control = has_cache_control || lower(name) == "cache-control";
-    message.insert(name, value);
-  }
-  // API answers describe live state: a cache (browser or proxy) must not serve them again.
-  if (!has_cache_control && response.content_type.starts_with("application/json")) {
-    message.set(http::field::cache_control, "no-store");
-  }
+  std::vector<std::string> dropped;
+  for (const auto& [name, value] : wire_headers(response, &dropped)) message.insert(name, value);
+  for (const auto& name : dropped) spdlog::warn("event=http_header_dropped path={} header={}", path, name);
   message.keep_alive(keep_alive && !closing_);
   if (!bodiless) {
     message.body() = std::move(response.body);
