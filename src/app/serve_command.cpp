@@ -31,45 +31,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-// The MediaLive engine, or why there is none (no region or credentials: only channels on MediaLive need
-// them, so Lunora starts anyway and such a channel is refused with this reason).
-std::pair<std::unique_ptr<engine::medialive::MediaLiveEngine>, std::string> make_medialive_engine(
-    const ServeSettings& settings) {
-  auto setup = aws_setup("MediaLive", "medialive");
-  if (!setup) return {nullptr, setup.error().message()};
-  engine::medialive::MediaLiveEngine::Options options;
-  options.driver.poll_moving = std::chrono::milliseconds(settings.medialive_poll_moving_ms);
-  options.driver.poll_steady = std::chrono::milliseconds(settings.medialive_poll_steady_ms);
-  options.driver.batch_window = std::chrono::milliseconds(settings.medialive_batch_window_ms);
-  options.rates = {settings.medialive_input_usd_per_hour, settings.medialive_output_usd_per_hour};
-  auto made = engine::medialive::MediaLiveEngine::create(setup->options, options);
-  if (!made) return {nullptr, made.error().message()};
-  spdlog::info("event=medialive_ready region={} credentials=\"{}\"", setup->options.region,
-               setup->credentials_description);
-  return {std::move(*made), ""};
-}
-
 constexpr const char* kTokenHashSetting = "admin_token_sha256";
-constexpr const char* kSecretKeyCheckSetting = "secret_key_check";
-constexpr const char* kSecretKeyCheckText = "lunora secret key check";
-
-// A value sealed under the key on first start: a node started later with another key (a lost secret.key, a
-// second node on the same DynamoDB table without the same LUNORA_SECRET_KEY) stops here, instead of failing
-// to open every stream key later.
-Status check_secret_key(store::Store& store, const control::SecretBox& secrets,
-                        const ServeSettings& settings) {
-  auto stored = store.get_setting(kSecretKeyCheckSetting);
-  if (!stored) return stored.error();
-  if (!*stored) return store.put_setting(kSecretKeyCheckSetting, secrets.seal(kSecretKeyCheckText));
-  if (auto opened = secrets.open(**stored); opened && *opened == kSecretKeyCheckText) return ok_status();
-  const std::string key_source =
-      settings.secret_key.empty() ? settings.data_dir + "/secret.key" : std::string("LUNORA_SECRET_KEY");
-  return Error(ErrorCode::kConflict,
-               "the store's secrets were sealed with another secret key than " + key_source +
-                   ": start with the key the store was first used with (every node sharing a store needs the "
-                   "same LUNORA_SECRET_KEY)");
-}
-
 struct AdminToken {
   std::string sha256;
   std::string shown_once;  // the token when it was generated now ("" otherwise)
@@ -224,6 +186,7 @@ int run_serve(const ServeArgs& args) {
         control::ControlOptions::Cluster{node_id, node_url, std::chrono::milliseconds(settings.lease_ms)};
   }
   control_options.public_rtmp_url = settings.public_rtmp_url;
+  control_options.medialive_role_arn = settings.medialive_role_arn;
   control::ControlPlane control(control_io.get_executor(), **store, router_engine, secrets.value(),
                                 control_options);
   // The control thread is not running yet: start() runs here, alone.
@@ -348,6 +311,8 @@ void register_serve_command(CLI::App& app) {
        "The cost meter's rate of a running MediaLive input (0.294)"},
       {"--medialive-output-usd-per-hour", "medialive_output_usd_per_hour",
        "The cost meter's rate of each output of a running MediaLive channel (0.702)"},
+      {"--medialive-role-arn", "medialive_role_arn",
+       "The IAM role MediaLive assumes for channels whose medialive settings name none"},
       {"--node-url", "node_url",
        "dynamodb: where the other nodes reach this node's API to forward commands "
        "(http://<--http address, or the public host for 0.0.0.0>:<HTTP port>)"},

@@ -194,6 +194,15 @@ const std::vector<Key>& keys() {
        [](ServeSettings& s, const std::string& v) {
          return parse_rate(v, s.medialive_output_usd_per_hour, "medialive_output_usd_per_hour");
        }},
+      {"medialive_role_arn",
+       [](ServeSettings& s, const std::string& v) -> Status {
+         if (!v.starts_with("arn:")) {
+           return Error(ErrorCode::kInvalidArgument,
+                        "medialive_role_arn: expected an IAM role ARN (arn:aws:iam::...), got \"" + v + "\"");
+         }
+         s.medialive_role_arn = v;
+         return ok_status();
+       }},
   };
   return list;
 }

@@ -37,6 +37,7 @@ struct ServeSettings {
   int medialive_batch_window_ms = 10000;        // changes within it share one restart (direct mode)
   double medialive_input_usd_per_hour = 0.294;  // the cost meter's rates (us-east-1, HD AVC input)
   double medialive_output_usd_per_hour = 0.702;
+  std::string medialive_role_arn;  // the role of channels made on MediaLive without medialive.role_arn
 };
 
 // One source's values: key -> text, keys as in the TOML file (data_dir, http, rtmp, ...).

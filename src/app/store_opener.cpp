@@ -38,7 +38,24 @@ Result<std::unique_ptr<store::Store>> open_dynamodb(const ServeSettings& setting
   return store;
 }
 
+constexpr const char* kSecretKeyCheckSetting = "secret_key_check";
+constexpr const char* kSecretKeyCheckText = "lunora secret key check";
+
 }  // namespace
+
+Status check_secret_key(store::Store& store, const control::SecretBox& secrets,
+                        const ServeSettings& settings) {
+  auto stored = store.get_setting(kSecretKeyCheckSetting);
+  if (!stored) return stored.error();
+  if (!*stored) return store.put_setting(kSecretKeyCheckSetting, secrets.seal(kSecretKeyCheckText));
+  if (auto opened = secrets.open(**stored); opened && *opened == kSecretKeyCheckText) return ok_status();
+  const std::string key_source =
+      settings.secret_key.empty() ? settings.data_dir + "/secret.key" : std::string("LUNORA_SECRET_KEY");
+  return Error(ErrorCode::kConflict,
+               "the store's secrets were sealed with another secret key than " + key_source +
+                   ": start with the key the store was first used with (every node sharing a store needs the "
+                   "same LUNORA_SECRET_KEY)");
+}
 
 Result<std::unique_ptr<store::Store>> open_store(const ServeSettings& settings) {
   if (settings.store.starts_with(kDynamoDbPrefix)) {

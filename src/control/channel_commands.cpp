@@ -236,13 +236,19 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
 }
 
 // Reads `engine` and `medialive` of a create body: a channel's engine is chosen once, when it is made.
-static Problem apply_engine(const nlohmann::json& body, ControlPlane::Channel& channel) {
+// `options`: why this process cannot run a local channel (local_engine_refusal, "" = it can), and MediaLive's
+// default role.
+static Problem apply_engine(const nlohmann::json& body, ControlPlane::Channel& channel,
+                            const ControlOptions& options) {
+  const std::string& local_refusal = options.local_engine_refusal;
   auto& record = channel.record;
+  if (!local_refusal.empty()) record.engine = "medialive";
   if (body.contains("engine")) {
     const auto& engine = body["engine"];
     if (engine != "local" && engine != "medialive") {
       return validation_failed("engine", "engine must be \"local\" or \"medialive\"");
     }
+    if (engine == "local" && !local_refusal.empty()) return validation_failed("engine", local_refusal);
     record.engine = engine.get<std::string>();
   }
   if (record.engine != "medialive") {
@@ -263,7 +269,14 @@ static Problem apply_engine(const nlohmann::json& body, ControlPlane::Channel& c
     }
   }
   engine::MediaLiveSpec spec;
-  if (auto p = read_medialive_settings(body["medialive"], spec)) return p;
+  if (auto p = read_medialive_settings(body["medialive"], spec, options.medialive_role_arn)) return p;
+  if (spec.mode == "hybrid" && !local_refusal.empty()) {
+    return validation_failed(
+        "medialive.mode",
+        "hybrid mode needs a Lunora node that takes MediaLive's relay in and pushes to the "
+        "destinations: " +
+            local_refusal);
+  }
   channel.medialive = spec;
   // Hybrid: MediaLive's relay publishes to the channel's RTMP key; direct: no local input at all.
   record.input_protocol = "rtmp";
@@ -283,7 +296,7 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   if (clustered()) sync_from_store();
   auto channel = std::make_unique<Channel>();
   if (auto p = apply_channel_settings(body, *channel)) return *p;
-  if (auto p = apply_engine(body, *channel)) return *p;
+  if (auto p = apply_engine(body, *channel, options_)) return *p;
   if (!channel->medialive) {
     if (auto p = apply_input(body.value("input", nlohmann::json::object()), *channel, options_.rtmp_port)) {
       return *p;
@@ -334,6 +347,9 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   auto* created = channel.get();
   channels_[id] = std::move(channel);
   if (clustered()) cluster_tick();  // this node takes it if it is below its share; another one otherwise
+  // On MediaLive the answer says what happens now (its input and channel are being made), on one node as on
+  // several (there the takeover above said it).
+  if (created->driven && created->medialive) update_channel_state(*created);
   auto json = channel_json(*created);
   json["ingest"] = ingest_json(*created);
   json["ingest"].erase("ingest_url_redacted");

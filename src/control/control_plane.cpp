@@ -64,6 +64,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
   if (!channels) return channels.error().wrap("loading channels");
   auto destinations = store_.list_destinations();
   if (!destinations) return destinations.error().wrap("loading destinations");
+  newest_event_known_ = *last;
   if (*last > 0) {
     auto tail = store_.events_after(*last > 1000 ? *last - 1000 : 0, 1000);
     if (tail) recent_events_.assign(tail->begin(), tail->end());
@@ -82,7 +83,7 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
 
   std::optional<nlohmann::json> created;
   // Several nodes on an empty store: the one that takes the `bootstrap` lease first creates `main`.
-  bool create_main = channels_.empty();
+  bool create_main = channels_.empty() && options_.local_engine_refusal.empty();
   if (create_main && clustered()) {
     const auto& node = *options_.cluster;
     // For one lease: a node that dies before creating `main` does not keep the others from it for ever.
@@ -179,6 +180,18 @@ void ControlPlane::tick() {
       spdlog::warn("event=store_prune_failed error=\"{}\"", pruned.error().message());
     }
   }
+}
+
+void ControlPlane::reconcile_now() {
+  if (stopping_) return;
+  tick();
+  publish_snapshot(true);
+}
+
+Result<bool> ControlPlane::store_written_elsewhere() {
+  auto last = store_.last_event_id();
+  if (!last) return last.error();
+  return events_skipped_ || *last > newest_event_known_;
 }
 
 void ControlPlane::stop_after_input_loss(Channel& channel) {

@@ -49,6 +49,12 @@ struct ControlOptions {
     std::chrono::milliseconds lease{10000};
   };
   std::optional<Cluster> cluster;
+  // Set where this process runs no media of its own (`lunora lambda`): why a local channel cannot be made.
+  // Channels are then made on MediaLive when a body names no engine, in direct mode only, and an empty store
+  // stays empty (no `main` on the local engine).
+  std::string local_engine_refusal;
+  // The IAM role MediaLive assumes for a channel whose body names none ("" = the body must name one).
+  std::string medialive_role_arn;
 };
 
 // What a viewer's request may see of a channel's HLS (ControlPlane::playback).
@@ -138,6 +144,13 @@ class ControlPlane {
   void refresh_from_store() {
     if (clustered()) sync_from_store();
   }
+  // One pass of the reconciler now (engine reports in, desired state out) and the snapshot published: for a
+  // front door that runs only while it is asked something (`lunora lambda`), between whose requests no timer
+  // fires.
+  void reconcile_now();
+  // Whether another process committed to the store since this one last looked or wrote (one process at a time
+  // that may be replaced by another, as Lambda's environments are): then what this one holds is stale.
+  Result<bool> store_written_elsewhere();
 
   // Live events. `subscriber` is called on the control thread for every event after `last_event_id`
   // (nullopt: only new ones), in order, without gaps; it returns false to unsubscribe. When the events after
@@ -284,7 +297,10 @@ class ControlPlane {
   bool stopping_ = false;
   int ticks_since_prune_ = 0;
   int ticks_since_stats_ = 0;
-  int64_t last_created_at_ = 0;  // creation times are strictly increasing
+  int64_t last_created_at_ = 0;     // creation times are strictly increasing
+  int64_t newest_event_known_ = 0;  // the newest event id this process read or committed
+  // An id was skipped on the way to newest_event_known_: another process committed in between.
+  bool events_skipped_ = false;
 
   // All owned by the control thread.
   std::map<std::string, std::unique_ptr<Channel>> channels_;

@@ -1,6 +1,7 @@
 // The live event stream (GET /api/v1/events): what a committed change announces reaches SSE subscribers in
 // the store's id order, and a client resuming from an event id gets what it missed (or `resync` when those
 // events are no longer kept).
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -11,6 +12,11 @@ namespace lunora::control {
 
 void ControlPlane::publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids) {
   snapshot_stale_ = true;
+  for (const int64_t id : ids) {
+    // A change's events take the next ids of the log: a gap before them is another process's change.
+    if (id > newest_event_known_ + 1) events_skipped_ = true;
+    newest_event_known_ = std::max(newest_event_known_, id);
+  }
   if (clustered()) {
     // Not now: other nodes' events with lower ids may not be here yet. sync_from_store() publishes these from
     // the store's log in id order (publish_snapshot() runs it before a command answers), so that a client

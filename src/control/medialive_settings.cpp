@@ -104,7 +104,8 @@ Problem read_hls(const nlohmann::json& hls, engine::MediaLiveSpec& spec) {
 
 }  // namespace
 
-Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpec& spec) {
+Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpec& spec,
+                                const std::string& default_role_arn) {
   if (!body.is_object()) return validation_failed("medialive", "medialive must be an object");
   if (auto p =
           only_fields(body, {"mode", "channel_id", "input_id", "role_arn", "input", "hls"}, "medialive.")) {
@@ -132,9 +133,13 @@ Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpe
       return validation_failed("medialive.role_arn",
                                "medialive.role_arn must be an IAM role ARN (arn:aws:iam::...)");
     }
+  } else if (!default_role_arn.empty()) {
+    spec.role_arn = default_role_arn;
   } else if (!adopt) {
-    return validation_failed("medialive.role_arn",
-                             "medialive.role_arn is required: the IAM role MediaLive assumes (README)");
+    return validation_failed(
+        "medialive.role_arn",
+        "medialive.role_arn is required: the IAM role MediaLive assumes (README), unless "
+        "LUNORA_MEDIALIVE_ROLE_ARN names a default");
   }
   if (body.contains("input")) {
     if (adopt) {

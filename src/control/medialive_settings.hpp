@@ -9,8 +9,11 @@
 
 namespace lunora::control {
 
-// Reads `medialive` of a create body onto `spec`.
-Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpec& spec);
+// Reads `medialive` of a create body onto `spec`; `default_role_arn` stands for a role_arn the body leaves
+// out
+// ("" = none: then it is required).
+Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpec& spec,
+                                const std::string& default_role_arn = "");
 // The spec as stored (and, with `resources`, as the API shows it: no relay settings, which Lunora derives).
 nlohmann::json medialive_settings_json(const engine::MediaLiveSpec& spec);
 engine::MediaLiveSpec medialive_settings_from(const nlohmann::json& stored);

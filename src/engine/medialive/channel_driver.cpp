@@ -67,7 +67,16 @@ void ChannelDriver::stop() {
   wake();
 }
 
+bool ChannelDriver::quiet() const {
+  std::lock_guard lock(mutex_);
+  return waiting_ && wakes_ == wakes_seen_;
+}
+
 void ChannelDriver::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakes_;
+  }
   // The timer belongs to the executor: cancelled there.
   boost::asio::post(executor_, [self = shared_from_this()] { self->timer_.cancel(); });
 }
@@ -80,6 +89,11 @@ bool ChannelDriver::stopped() const {
 boost::asio::awaitable<void> ChannelDriver::run(std::shared_ptr<ChannelDriver> self) {
   while (!self->stopped()) {
     milliseconds wait = self->options_.poll_moving;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->wakes_seen_ = self->wakes_;
+      self->waiting_ = false;
+    }
     try {
       wait = co_await self->step();
     } catch (const std::exception& e) {
@@ -90,6 +104,10 @@ boost::asio::awaitable<void> ChannelDriver::run(std::shared_ptr<ChannelDriver> s
       self->observed_.activity.clear();
     }
     if (self->stopped()) break;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->waiting_ = true;
+    }
     // A wake() posted after this point runs once the wait has begun (one thread or strand), so none is lost.
     self->timer_.expires_after(wait);
     boost::system::error_code ignored;  // cancelled: set_desired() or stop() woke it

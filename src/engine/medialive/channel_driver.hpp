@@ -58,6 +58,10 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   void set_desired(Desired desired);
   // Any thread.
   Observed observed() const;
+  // Any thread: look at the channel now (its state may have changed: MediaLive said so).
+  void refresh() { wake(); }
+  // Any thread: waiting for its next look, with no call in flight and nothing asked since its last step.
+  bool quiet() const;
   // Any thread: the driver stops after the call in flight, if any (MediaLive is left as it is); the io
   // context's work ends then.
   void stop();
@@ -101,6 +105,9 @@ class ChannelDriver : public std::enable_shared_from_this<ChannelDriver> {
   Desired desired_;
   Observed observed_;
   bool stopped_ = false;
+  uint64_t wakes_ = 0;       // wake() calls
+  uint64_t wakes_seen_ = 0;  // wake() calls before the current (or last) step began
+  bool waiting_ = false;     // between steps
 };
 
 }  // namespace lunora::engine::medialive

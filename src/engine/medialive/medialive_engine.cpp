@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -108,6 +110,21 @@ void MediaLiveEngine::close_channel(const std::string& lunora_id) {
   if (it == channels_.end()) return;
   if (it->second.driver) it->second.driver->stop();
   channels_.erase(it);
+}
+
+void MediaLiveEngine::refresh() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, channel] : channels_) {
+    if (channel.driver) channel.driver->refresh();
+  }
+}
+
+bool MediaLiveEngine::quiet() {
+  std::lock_guard lock(mutex_);
+  return std::all_of(channels_.begin(), channels_.end(), [](const auto& entry) {
+    const Channel& channel = entry.second;
+    return channel.phase != "provisioning" && (!channel.driver || channel.driver->quiet());
+  });
 }
 
 std::optional<MediaLiveEngine::ChannelStatus> MediaLiveEngine::status(const std::string& lunora_id) {

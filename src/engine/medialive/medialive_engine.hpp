@@ -49,6 +49,11 @@ class MediaLiveEngine {
   void set_desired(const std::string& lunora_id, ChannelDriver::Desired desired);
   // Any thread. Stops driving it (MediaLive is left as it is: a running channel keeps running).
   void close_channel(const std::string& lunora_id);
+  // Any thread: every driven channel is looked at now.
+  void refresh();
+  // Any thread: nothing is being provisioned and every driver is quiet (ChannelDriver::quiet): what MediaLive
+  // was asked is answered and the statuses say so.
+  bool quiet();
   // Any thread; nullopt for a channel not open.
   std::optional<ChannelStatus> status(const std::string& lunora_id);
 
