@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/lambda_command.hpp"
 #include "app/medialive_command.hpp"
 #include "app/relay_command.hpp"
 #include "app/serve_command.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) try {
 
   CLI::App app{"Lunora: restream one live input to many destinations"};
   app.require_subcommand(1);
+  lunora::app::register_lambda_command(app);
   lunora::app::register_medialive_command(app);
   lunora::app::register_relay_command(app);
   lunora::app::register_serve_command(app);
