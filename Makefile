@@ -4,10 +4,10 @@ INPUT ?= srt://127.0.0.1:9000?mode=listener
 OUTPUTS ?=
 DATA_DIR ?= ./data
 SERVE_ARGS ?=
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 
-.PHONY: deps web build run relay test test-services test-default test-asan fuzz format format-check tidy bench clean
+.PHONY: deps web build run relay lambda-package test test-services test-default test-asan fuzz format format-check tidy bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -27,6 +27,10 @@ run: build
 # Restreams INPUT to every URL in OUTPUTS without the API, printing stats once a second.
 relay: build
 	./build/default/src/lunora relay --input '$(INPUT)' $(foreach o,$(OUTPUTS),--output '$(o)') --stats
+
+# The AWS Lambda zip (README "On AWS Lambda"): build/lambda/lunora-lambda.zip, `bootstrap` at its root.
+lambda-package: build
+	python3 scripts/lambda_package.py build/default/src/lunora build/lambda
 
 # The fakes of services that cannot run here (dynalite for DynamoDB), pinned in tests/services.
 test-services: deps
