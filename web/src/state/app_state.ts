@@ -12,6 +12,10 @@
 // stream is in order, so the last one is the newest. The renditions' state (running, overloaded, ...) and the
 // channel's error are live the same way. MediaLive's cost meter and the renditions' numbers move every second: the
 // live counters (`stats`) carry them.
+//
+// Where the server cannot stream events (AWS Lambda), the session polls the lists instead: each `poll` replaces the
+// records with the lists' (deletions included), logs what changed as the events would have, and takes the numbers
+// (bitrates, counters) as the lists give them.
 import type {
   BackupInput, Channel, Destination, InputSwitched, LiveEvent, LiveStats, Platform, Rendition,
 } from '../api/types';
@@ -37,6 +41,7 @@ export interface AppState {
 
 export type Action =
   | { type: 'snapshot'; channels: Channel[]; destinations: Destination[]; sentAtSeq: number }
+  | { type: 'poll'; channels: Channel[]; destinations: Destination[]; sentAtSeq: number; now: number }
   | { type: 'event'; event: LiveEvent; now: number }
   | { type: 'platforms'; platforms: Platform[] }
   | { type: 'backup-counters'; channelId: string; backup: BackupInput }
@@ -64,6 +69,8 @@ export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
     case 'snapshot':
       return applySnapshot(state, action.channels, action.destinations, action.sentAtSeq);
+    case 'poll':
+      return applyPoll(state, action.channels, action.destinations, action.sentAtSeq, action.now);
     case 'event':
       return applyEvent(state, action.event, action.now);
     case 'platforms':
@@ -112,6 +119,43 @@ function applySnapshot(state: AppState, channels: Channel[], destinations: Desti
     inputBitrate: keepKeys(state.inputBitrate, nextChannels),
     destinationBitrate: keepKeys(state.destinationBitrate, nextDestinations),
   };
+}
+
+// The lists read by a poll: the snapshot's merge, plus what the events and the live counters would have brought
+// with them (the log lines, a sample per chart). The first poll only loads, as a first snapshot does.
+function applyPoll(state: AppState, channels: Channel[], destinations: Destination[], sentAtSeq: number,
+  now: number): AppState {
+  const next = applySnapshot(state, channels, destinations, sentAtSeq);
+  let log = state.log;
+  if (state.loaded) {
+    // In the order the events would have come: channels made or changed, their destinations, channels deleted.
+    for (const [id, after] of Object.entries(next.channels)) {
+      const before = state.channels[id];
+      if (after !== before) log = addEntries(log, now, id, channelChanges(before, after));
+    }
+    for (const [id, after] of Object.entries(next.destinations)) {
+      const before = state.destinations[id];
+      if (after !== before) log = addEntries(log, now, after.channel_id, destinationChanges(before, after));
+    }
+    for (const [id, before] of Object.entries(state.destinations)) {
+      if (id in next.destinations) continue;
+      log = addEntries(log, now, before.channel_id, [['info', `${before.name}: deleted`]]);
+    }
+    for (const [id, before] of Object.entries(state.channels)) {
+      if (!(id in next.channels)) log = addEntries(log, now, id, [['info', `Channel ${before.name}: deleted`]]);
+    }
+  }
+  const t = (now + state.clockSkewMs) / 1000;
+  const inputBitrate = { ...next.inputBitrate };
+  for (const channel of Object.values(next.channels)) {
+    inputBitrate[channel.id] = appendSample(inputBitrate[channel.id], t, channel.input.bitrate_kbps);
+  }
+  const destinationBitrate = { ...next.destinationBitrate };
+  for (const destination of Object.values(next.destinations)) {
+    destinationBitrate[destination.id] = appendSample(destinationBitrate[destination.id], t,
+      destination.stats.bitrate_kbps);
+  }
+  return { ...next, log, inputBitrate, destinationBitrate };
 }
 
 function keepKeys<V>(map: Record<string, V>, keys: Record<string, unknown>): Record<string, V> {

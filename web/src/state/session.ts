@@ -1,10 +1,16 @@
 // One logged-in session: the API client, the live event stream and the store, wired together. The stream is
 // opened first; the state is loaded with GET once it is open (and again after a `resync`, or when the stream
 // had to start over without Last-Event-ID), so that no change falls between the snapshot and the events.
+//
+// Where the server cannot stream events (it answers 501 events_unavailable on AWS Lambda; a proxy may answer 404 or
+// 405, or hold the stream back), the session stops trying for good and polls the lists instead, every
+// POLL_INTERVAL_MS while the page is visible. The header's connection state follows the polls: Live while they
+// succeed, Reconnecting… after one failed (the page keeps the last state it knew until the next one).
 import { ApiClient, ApiError, type FetchFn } from '../api/api_client';
-import { EventStream } from '../api/event_stream';
+import { EventStream, type StreamState } from '../api/event_stream';
 import type { LiveEvent } from '../api/types';
 import { renditionSettingsKey } from '../domain/renditions';
+import { documentVisibility, Poller, POLL_INTERVAL_MS, type Visibility } from './poller';
 import { Store } from './store';
 
 export interface SessionOptions {
@@ -12,12 +18,16 @@ export interface SessionOptions {
   onUnauthorized?: () => void; // the token was revoked or the server now has another one
   now?: () => number;
   reloadRetryMs?: number;
+  streamRetryMs?: number; // the event stream's first reconnect delay until the server sends `retry:`
+  pollIntervalMs?: number; // POLL_INTERVAL_MS unless set
+  visibility?: Visibility | null; // the document's unless set; null: always visible
 }
 
 export class Session {
   readonly store = new Store();
   readonly api: ApiClient;
   private readonly stream: EventStream;
+  private readonly poller: Poller;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private platformsTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -38,9 +48,21 @@ export class Session {
         if (state === 'reconnecting' && !this.store.state.loaded) void this.reload();
       },
       onUnauthorized: () => this.options.onUnauthorized?.(),
+      onUnavailable: () => this.startPolling(),
     };
     if (options.fetchFn) streamOptions.fetchFn = options.fetchFn;
+    if (options.streamRetryMs !== undefined) streamOptions.initialRetryMs = options.streamRetryMs;
     this.stream = new EventStream(streamOptions);
+    this.poller = new Poller({
+      poll: () => this.poll(),
+      intervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
+      visibility: options.visibility === undefined ? documentVisibility() : options.visibility,
+    });
+  }
+
+  // True once the server said it cannot stream events here: the lists are polled instead.
+  get polling(): boolean {
+    return this.poller.running;
   }
 
   start(): void {
@@ -52,7 +74,52 @@ export class Session {
     this.stopped = true;
     clearTimeout(this.reloadTimer);
     clearTimeout(this.platformsTimer);
+    this.poller.stop();
     this.stream.stop();
+  }
+
+  private startPolling(): void {
+    if (this.stopped) return;
+    clearTimeout(this.reloadTimer); // the polls load the state from now on
+    this.poller.start();
+  }
+
+  // One look at the lists in place of the events. A failure keeps the last state and shows the connection as lost;
+  // the next period tries again.
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    const sentAtSeq = this.store.state.seq;
+    try {
+      const { channels, destinations } = await this.loadLists();
+      if (this.stopped) return;
+      this.loadError = null;
+      this.store.dispatch({ type: 'poll', channels, destinations, sentAtSeq, now: this.now() });
+      this.showStream('open', null);
+    } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof ApiError && err.unauthorized) {
+        this.poller.stop();
+        return this.options.onUnauthorized?.();
+      }
+      this.loadError = err instanceof Error ? err.message : String(err);
+      this.showStream('reconnecting', this.loadError);
+    }
+  }
+
+  // One request after the other, not both at once: on AWS Lambda the function answers one request at a time
+  // and a second one sent meanwhile is refused (API Gateway's 500).
+  private async loadLists(): Promise<{
+    channels: Awaited<ReturnType<ApiClient['listChannels']>>;
+    destinations: Awaited<ReturnType<ApiClient['listDestinations']>>;
+  }> {
+    const channels = await this.api.listChannels();
+    const destinations = await this.api.listDestinations();
+    return { channels, destinations };
+  }
+
+  private showStream(state: StreamState, detail: string | null): void {
+    const shown = this.store.state.stream;
+    if (shown.state !== state || shown.detail !== detail) this.store.dispatch({ type: 'stream', state, detail });
   }
 
   private now(): number {
@@ -74,14 +141,14 @@ export class Session {
     if (this.stopped) return;
     const sentAtSeq = this.store.state.seq;
     try {
-      const [channels, destinations] = await Promise.all([this.api.listChannels(), this.api.listDestinations()]);
+      const { channels, destinations } = await this.loadLists();
       this.loadError = null;
       this.store.dispatch({ type: 'snapshot', channels, destinations, sentAtSeq });
     } catch (err) {
       if (err instanceof ApiError && err.unauthorized) return this.options.onUnauthorized?.();
       this.loadError = err instanceof Error ? err.message : String(err);
       clearTimeout(this.reloadTimer);
-      if (this.stopped) return;
+      if (this.stopped || this.poller.running) return; // the polls load it now
       this.reloadTimer = setTimeout(() => void this.reload(), this.options.reloadRetryMs ?? 2000);
     }
   }

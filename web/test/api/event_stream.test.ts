@@ -11,6 +11,7 @@ interface Harness {
   opens: boolean[];
   states: Array<[StreamState, string | null]>;
   unauthorized: number;
+  unavailable: string[];
 }
 
 let running: EventStream[] = [];
@@ -19,10 +20,13 @@ afterEach(() => {
   running = [];
 });
 
-function harness(over: Partial<EventStreamOptions> = {}, streamStatus: number[] = []): Harness {
+function harness(over: Partial<EventStreamOptions> = {}, streamStatus: number[] = [],
+  errorBodies: Array<[number, unknown]> = []): Harness {
   const fake = new FakeFetch();
   fake.streamStatus.push(...streamStatus);
-  const h: Harness = { fake, stream: null as unknown as EventStream, events: [], opens: [], states: [], unauthorized: 0 };
+  for (const [status, body] of errorBodies) fake.streamErrorBodies.set(status, body);
+  const h: Harness = { fake, stream: null as unknown as EventStream, events: [], opens: [], states: [], unauthorized: 0,
+    unavailable: [] };
   h.stream = new EventStream({
     url: '/api/v1/events?stats=1',
     headers: () => ({ Authorization: 'Bearer tok' }),
@@ -31,6 +35,7 @@ function harness(over: Partial<EventStreamOptions> = {}, streamStatus: number[] 
     onOpen: ({ resumed }) => h.opens.push(resumed),
     onState: (state, detail) => h.states.push([state, detail]),
     onUnauthorized: () => { h.unauthorized++; },
+    onUnavailable: (detail) => h.unavailable.push(detail),
     initialRetryMs: 5,
     maxRetryMs: 40,
     random: () => 0.5, // no jitter
@@ -125,6 +130,46 @@ describe('EventStream', () => {
     h.fake.streams[0]!.write('id: 5\nevent: channel_deleted\ndata: {"id":"a"}\n\n');
     await waitUntil(() => h.fake.streams.length === 2, 'a new stream after silence', 1000);
     expect(h.fake.streamCalls()[1]!.headers['last-event-id']).toBe('5');
+  });
+
+  it.each([
+    [501, { error: { code: 'events_unavailable', message: 'this Lunora runs on AWS Lambda' } },
+      'the event stream answered 501 (events_unavailable)'],
+    [404, undefined, 'the event stream answered 404'],
+    [405, undefined, 'the event stream answered 405'],
+  ])('stops trying for good when the server cannot stream here (%i)', async (status, body, detail) => {
+    const h = harness({}, [status], body ? [[status, body]] : []);
+    await waitUntil(() => h.unavailable.length === 1, 'the unavailable callback');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(h.unavailable).toEqual([detail]);
+    expect(h.stream.unavailable).toBe(true);
+    expect(h.fake.streamCalls()).toHaveLength(1);
+    expect(h.states.map(([s]) => s)).toEqual(['connecting']);
+  });
+
+  it('retries 501 like any failure when nobody handles a stream that is not available', async () => {
+    const h = harness({ onUnavailable: undefined }, [501]);
+    await waitUntil(() => h.fake.streams.length === 1, 'the stream after the 501');
+    expect(h.fake.streamCalls()).toHaveLength(2);
+    expect(h.stream.unavailable).toBe(false);
+  });
+
+  it('takes a stream that twice opens but never delivers its `retry:` line as not available', async () => {
+    const h = harness({ retryLineTimeoutMs: 20 });
+    await waitUntil(() => h.unavailable.length === 1, 'the unavailable callback', 1000);
+    expect(h.unavailable).toEqual(['the event stream opened but delivered nothing']);
+    expect(h.fake.streamCalls()).toHaveLength(2);
+    expect(h.states.map(([s, d]) => [s, d])).toEqual([['connecting', null], ['open', null],
+      ['reconnecting', 'the event stream opened but delivered nothing'], ['open', null]]);
+  });
+
+  it('keeps a stream that delivers its `retry:` line, however quiet it is after', async () => {
+    const h = harness({ retryLineTimeoutMs: 20 });
+    await waitUntil(() => h.fake.streams.length === 1, 'the stream');
+    h.fake.streams[0]!.write('retry: 5\n\n');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(h.unavailable).toEqual([]);
+    expect(h.fake.streamCalls()).toHaveLength(1);
   });
 
   it('stops for good on stop()', async () => {

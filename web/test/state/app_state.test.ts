@@ -80,6 +80,42 @@ describe('reduce: snapshots', () => {
   });
 });
 
+describe('reduce: polls (no event stream)', () => {
+  function poll(channels = [channel()], destinations = [destination()], now = NOW): Action {
+    return { type: 'poll', channels, destinations, sentAtSeq: 0, now };
+  }
+
+  it('loads the first poll quietly, then replaces the records, logs what changed and samples the bitrates', () => {
+    const twitch = destination({ id: 'd_tw', name: 'Twitch', platform: 'twitch' });
+    let state = apply(initialState(), poll([channel()], [destination(), twitch]));
+    expect(state.loaded).toBe(true);
+    expect(state.log).toEqual([]);
+    const live = channel({
+      input: { ...channel().input, connected: true, connected_protocol: 'srt', bitrate_kbps: 4200 },
+    });
+    const streaming = destination({ status: 'streaming', version: 2,
+      stats: { bitrate_kbps: 4100, bytes_sent: 1, uptime_s: 3, reconnects: 0, dropped_packets: 0 } });
+    state = apply(state, poll([live], [streaming], NOW + 3000));
+    expect(Object.keys(state.destinations)).toEqual(['d_yt']);
+    expect(state.channels.ch_main?.input.bitrate_kbps).toBe(4200);
+    expect(state.destinations.d_yt?.stats.bitrate_kbps).toBe(4100);
+    expect(state.log.map((e) => e.text)).toEqual(['Twitch: deleted', 'YouTube: Ready → Streaming',
+      'Channel main: input connected over SRT']);
+    expect(state.inputBitrate.ch_main).toEqual({ t: [NOW / 1000, NOW / 1000 + 3], v: [0, 4200] });
+    expect(state.destinationBitrate.d_yt?.v).toEqual([0, 4100]);
+    expect(state.destinationBitrate.d_tw).toBeUndefined();
+  });
+
+  it('logs a deleted channel and takes the live health a poll brings without a new version', () => {
+    let state = apply(initialState(), poll());
+    state = apply(state, poll([channel({ hls: { ...channel().hls, status: 'live' } })], [destination()]));
+    expect(state.channels.ch_main?.hls.status).toBe('live');
+    state = apply(state, poll([], []));
+    expect(state.channels).toEqual({});
+    expect(state.log.slice(0, 2).map((e) => e.text)).toEqual(['Channel main: deleted', 'YouTube: deleted']);
+  });
+});
+
 describe('reduce: events', () => {
   it('applies a destination event and logs the status change in words', () => {
     const state = apply(initialState(), snapshot(),

@@ -32,13 +32,15 @@ export class StreamBody {
   }
 }
 
-type Answer = Response | (() => Response) | Error;
+// A function may answer later (a promise): a request the test holds open.
+type Answer = Response | (() => Response | Promise<Response>) | Error;
 
 export class FakeFetch {
   calls: Call[] = [];
   private answers = new Map<string, Answer[]>();
   streams: StreamBody[] = [];
   streamStatus: number[] = []; // statuses for the next event-stream requests; 200 when empty
+  streamErrorBodies = new Map<number, unknown>(); // JSON bodies of the event stream's non-200 answers; {} unless set
 
   // Queues an answer for "GET /api/v1/channels"; the last queued one repeats.
   on(key: string, answer: Answer): this {
@@ -70,7 +72,11 @@ export class FakeFetch {
 
   private openStream(signal: AbortSignal | null): Response {
     const status = this.streamStatus.shift() ?? 200;
-    if (status !== 200) return new Response('{}', { status });
+    if (status !== 200) {
+      const body = this.streamErrorBodies.get(status);
+      return new Response(body === undefined ? '{}' : JSON.stringify(body),
+        { status, headers: { 'Content-Type': 'application/json' } });
+    }
     const body = new StreamBody();
     signal?.addEventListener('abort', () => body.fail());
     this.streams.push(body);
