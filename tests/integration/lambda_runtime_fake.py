@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -22,6 +23,15 @@ import uuid
 VERSION = "/2018-06-01"
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lunora"
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A runtime killed at the end of a test drops its connection: not worth a traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class Answer:
@@ -48,8 +58,7 @@ class LambdaRuntimeFake:
         self.next_calls = 0
         self.frozen = False
         self.cond = threading.Condition()
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.address = f"127.0.0.1:{self.port}"
 
@@ -231,8 +240,7 @@ class SecretsManagerFake:
         self.secrets = dict(secrets)  # ARN -> SecretString
         self.region = region
         self.calls = []
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self):
