@@ -111,8 +111,9 @@ Clock::time_point settle_deadline(const Invocation& invocation, std::chrono::mil
   return deadline;
 }
 
-std::string reconciled_body(const char* what) {
-  return nlohmann::json{{"reconciled", true}, {"event", what}}.dump();
+// An event's answer: what it was, and whether MediaLive answered every call before the invocation ended.
+std::string reconciled_body(const char* what, bool settled) {
+  return nlohmann::json{{"reconciled", true}, {"event", what}, {"settled", settled}}.dump();
 }
 
 class LambdaRuntime {
@@ -154,12 +155,12 @@ class LambdaRuntime {
     if (auto* change = std::get_if<api::lambda::MediaLiveStateChange>(&*event)) {
       spdlog::info("event=medialive_state_change channel_arn={} state={}", change->channel_arn,
                    change->state);
-      world_->settle(deadline, true);
-      report(client_.respond(invocation.request_id, reconciled_body("medialive_state_change")));
+      const bool settled = world_->settle(deadline, true);
+      report(client_.respond(invocation.request_id, reconciled_body("medialive_state_change", settled)));
       return;
     }
-    world_->settle(deadline, true);
-    report(client_.respond(invocation.request_id, reconciled_body("scheduled")));
+    const bool settled = world_->settle(deadline, true);
+    report(client_.respond(invocation.request_id, reconciled_body("scheduled", settled)));
   }
 
  private:

@@ -150,18 +150,18 @@ api::HttpResponse LambdaWorld::handle(api::HttpRequest request) {
   return std::get<api::HttpResponse>(std::move(reply));
 }
 
-void LambdaWorld::settle(Clock::time_point deadline, bool look_again) {
+bool LambdaWorld::settle(Clock::time_point deadline, bool look_again) {
   if (look_again) medialive_->refresh();
   for (;;) {
     on_control([this] {
       control_->reconcile_now();
       return true;
     });
-    if (medialive_->quiet()) return;
+    if (medialive_->quiet()) return true;
     while (!medialive_->quiet()) {
       if (Clock::now() >= deadline) {
         spdlog::info("event=lambda_settle_cut reason=deadline");
-        return;
+        return false;
       }
       std::this_thread::sleep_for(kQuietPoll);
     }

@@ -37,8 +37,9 @@ class LambdaWorld {
   api::HttpResponse handle(api::HttpRequest request);
   // Lets MediaLive's answers settle into the statuses until `deadline`: reconciles, then waits while the
   // MediaLive engine has calls in flight (or provisions), and reconciles again. `look_again`: every MediaLive
-  // channel is described first (its state changed, or the minute's reconcile).
-  void settle(std::chrono::steady_clock::time_point deadline, bool look_again);
+  // channel is described first (its state changed, or the minute's reconcile). False when the deadline came
+  // first (a MediaLive call still out: the next invocation sees its answer).
+  bool settle(std::chrono::steady_clock::time_point deadline, bool look_again);
   // Whether another environment wrote to the store since this one last looked (false when it cannot tell).
   bool stale();
 

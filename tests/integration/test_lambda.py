@@ -235,6 +235,7 @@ class LambdaTest(LambdaCase):
         arn = self.fake.channel(ml_id)["arn"]
         answer = function.invoke(medialive_state_change(arn, "RUNNING"))
         self.assertEqual(answer.kind, "response", answer)
+        self.assertEqual(answer.body, {"reconciled": True, "event": "medialive_state_change", "settled": True})
         self.assertGreater(self.operations("DescribeChannel"), describes)
         self.assertEqual(function.api("GET", f"/destinations/{destination['id']}", expect=200)["status"],
                          "streaming")
@@ -245,7 +246,7 @@ class LambdaTest(LambdaCase):
         starts = self.operations("StartChannel")
         answer = function.invoke(scheduled_event())
         self.assertEqual(answer.kind, "response", answer)
-        self.assertEqual(answer.body, {"reconciled": True, "event": "scheduled"})
+        self.assertEqual(answer.body, {"reconciled": True, "event": "scheduled", "settled": True})
         self.assertEqual(self.operations("StartChannel"), starts + 1)
 
     # --- refusals ------------------------------------------------------------------------------------------
