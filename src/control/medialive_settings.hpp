@@ -10,8 +10,7 @@
 namespace lunora::control {
 
 // Reads `medialive` of a create body onto `spec`; `default_role_arn` stands for a role_arn the body leaves
-// out
-// ("" = none: then it is required).
+// out ("" = none: then it is required).
 Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpec& spec,
                                 const std::string& default_role_arn = "");
 // The spec as stored (and, with `resources`, as the API shows it: no relay settings, which Lunora derives).
