@@ -27,7 +27,10 @@ from test_medialive_fake import AKID, FAST, ROLE, SECRET, FakeTestCase
 
 ENCODER = {"type": "SRT_CALLER", "srt_address": "203.0.113.5", "srt_port": 9000}
 HLS = {"s3_url": "s3ssl://lunora-test/live/index", "playback_url": "https://cdn.example.com/live/index.m3u8"}
-SLOW_POLLS = {"LUNORA_MEDIALIVE_POLL_MOVING_MS": "600000", "LUNORA_MEDIALIVE_POLL_STEADY_MS": "600000"}
+# Lunora looks at MediaLive only when an invocation asks it to; an invocation may wait up to 10 s for MediaLive's
+# answers (3 s by default), for a loaded test machine.
+SLOW_POLLS = {"LUNORA_MEDIALIVE_POLL_MOVING_MS": "600000", "LUNORA_MEDIALIVE_POLL_STEADY_MS": "600000",
+              "LUNORA_LAMBDA_SETTLE_MS": "10000"}
 
 
 class LambdaFunction(Process):
@@ -237,8 +240,14 @@ class LambdaTest(LambdaCase):
         self.assertEqual(answer.kind, "response", answer)
         self.assertEqual(answer.body, {"reconciled": True, "event": "medialive_state_change", "settled": True})
         self.assertGreater(self.operations("DescribeChannel"), describes)
-        self.assertEqual(function.api("GET", f"/destinations/{destination['id']}", expect=200)["status"],
-                         "streaming")
+        # Streaming now: the event's look found RUNNING (read by GETs, which make no look of their own; on a
+        # loaded machine the look may finish while a GET thaws the process).
+        def streaming():
+            return function.api("GET", f"/destinations/{destination['id']}", expect=200)["status"] == "streaming"
+        try:
+            wait_for(streaming, 10, "the destination to be streaming", interval=0.2)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{function.stderr_text()[-5000:]}") from None
 
         # Stopped behind Lunora's back: the minute's reconcile sees it and starts it again.
         self.call("POST", f"/prod/channels/{ml_id}/stop")
