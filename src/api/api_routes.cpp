@@ -73,6 +73,13 @@ awaitable<HttpReply> on_control(ControlPlane& control, Command command) {
                                  asio::use_awaitable));
 }
 
+// The destinations list on the control thread, with the snapshot brought up to date first.
+awaitable<std::optional<std::string>> current_destinations_list(ControlPlane* control,
+                                                                std::optional<std::string> channel_id) {
+  control->publish_snapshot();
+  co_return control->destinations_list_json(channel_id);
+}
+
 // The slate picture as a reply, read on the control thread (a plain function: no lambda captures cross into a
 // coroutine frame, see on_control).
 awaitable<HttpReply> slate_picture_reply(ControlPlane* control, std::string id) {
@@ -310,7 +317,14 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
                 // The hot read path: served from the control plane's snapshot on this I/O thread.
                 std::optional<std::string> channel_id;
                 if (auto it = r.query.find("channel_id"); it != r.query.end()) channel_id = it->second;
-                std::optional<std::string> text = cp->destinations_list_json(channel_id);
+                std::optional<std::string> text;
+                if (cp->destinations_snapshot_current()) {
+                  text = cp->destinations_list_json(channel_id);
+                } else {
+                  // A change already announced over SSE is not in the snapshot yet: read after its command.
+                  text = co_await asio::co_spawn(cp->executor(), current_destinations_list(cp, channel_id),
+                                                 asio::use_awaitable);
+                }
                 if (!text)
                   co_return json_error(404, "not_found", "no channel with id " + channel_id.value_or(""));
                 HttpResponse response;

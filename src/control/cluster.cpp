@@ -300,6 +300,7 @@ void ControlPlane::sync_from_store() {
     }
     last_synced_event_id_ = std::max(last_synced_event_id_, event.id);
     snapshot_stale_ = true;
+    changes_published_.fetch_add(1, std::memory_order_release);
     recent_events_.push_back(event);
     if (recent_events_.size() > 1000) recent_events_.pop_front();
     std::erase_if(subscribers_, [&](const Subscriber& subscriber) { return !subscriber(event); });

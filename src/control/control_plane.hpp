@@ -135,6 +135,11 @@ class ControlPlane {
   // Thread-safe, for the hot read path (GET /api/v1/destinations without a hop to the control thread): the
   // list as JSON text from the last published snapshot; nullopt when `channel_id` names no channel.
   std::optional<std::string> destinations_list_json(const std::optional<std::string>& channel_id) const;
+  // Thread-safe: whether that snapshot holds every change announced to event subscribers so far. A client
+  // that saw an event and then reads the list must find the change in it; when the snapshot is behind (the
+  // command that made the change still runs), the list is read on the control thread after
+  // publish_snapshot().
+  bool destinations_snapshot_current() const;
   // Control thread: publishes what the last commands and engine reports changed to that snapshot. Every
   // command's front door calls it before answering, so a client reads its own writes. Cheap when nothing
   // changed; `stats` also picks up the engine's latest counters.
@@ -317,7 +322,10 @@ class ControlPlane {
     };
     std::vector<Item> items;               // ordered by created_at, id
     std::vector<std::string> channel_ids;  // sorted
+    uint64_t changes = 0;                  // changes_published_ when it was built
   };
+  // Changes announced to event subscribers so far: written on the control thread, read by HTTP threads.
+  std::atomic<uint64_t> changes_published_{0};
   bool snapshot_stale_ = true;  // a change was published since the last snapshot
   mutable std::mutex
       snapshot_mutex_;  // guards snapshot_ (written on the control thread, read by HTTP threads)

@@ -96,6 +96,7 @@ void ControlPlane::publish_snapshot(bool stats) {
   if (snapshot_stale_) publish_playback_snapshot();
   snapshot_stale_ = false;
   auto snapshot = std::make_shared<DestinationsSnapshot>();
+  snapshot->changes = changes_published_.load(std::memory_order_relaxed);
   std::vector<Destination*> ordered;
   ordered.reserve(destinations_.size());
   for (auto& [id, destination] : destinations_) ordered.push_back(destination.get());
@@ -144,6 +145,11 @@ std::optional<std::string> ControlPlane::destinations_list_json(
     first = false;
   }
   return text + "]}";
+}
+
+bool ControlPlane::destinations_snapshot_current() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_ && snapshot_->changes == changes_published_.load(std::memory_order_acquire);
 }
 
 Outcome ControlPlane::get_destination(const std::string& id) {

@@ -12,6 +12,7 @@ namespace lunora::control {
 
 void ControlPlane::publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids) {
   snapshot_stale_ = true;
+  changes_published_.fetch_add(1, std::memory_order_release);
   for (const int64_t id : ids) {
     // A change's events take the next ids of the log: a gap before them is another process's change.
     if (id > newest_event_known_ + 1) events_skipped_ = true;
