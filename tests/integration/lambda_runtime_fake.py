@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import sys
 import threading
 import time
@@ -27,6 +28,12 @@ FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lunora"
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+
+    def get_request(self):
+        # Headers and body go out in two writes: without TCP_NODELAY each answer waits for a delayed ACK.
+        sock, address = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, address
 
     def handle_error(self, request, client_address):
         # A runtime killed at the end of a test drops its connection: not worth a traceback.

@@ -135,10 +135,16 @@ class LambdaCase(FakeTestCase):
         return door.api("POST", "/channels", body, expect=201)
 
     def wait_ready(self, door, channel_id):
+        """Made, and IDLE at MediaLive: a channel still CREATING is looked at again when its next state change
+        event comes (these tests poll MediaLive only when they say so), not by the invocation that found it so."""
         def check():
             channel = door.api("GET", f"/channels/{channel_id}", expect=200)
             return channel if channel["medialive"]["phase"] == "ready" and channel["medialive"]["channel_id"] else None
-        return wait_for(check, 20, "MediaLive's input and channel to be made", interval=0.3)
+        channel = wait_for(check, 20, "MediaLive's input and channel to be made", interval=0.3)
+        ml_id = channel["medialive"]["channel_id"]
+        wait_for(lambda: self.fake.channel(ml_id)["state"] == "IDLE", 10, "the MediaLive channel to be IDLE",
+                 interval=0.05)
+        return channel
 
     def operations(self, name):
         return [c.operation for c in self.fake.calls].count(name)
