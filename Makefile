@@ -4,7 +4,7 @@ INPUT ?= srt://127.0.0.1:9000?mode=listener
 OUTPUTS ?=
 DATA_DIR ?= ./data
 SERVE_ARGS ?=
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 
 .PHONY: deps web build run relay lambda-package test test-services test-default test-asan fuzz format format-check tidy bench clean
