@@ -101,7 +101,7 @@ Result<std::unique_ptr<LambdaWorld>> LambdaWorld::create(const ServeSettings& se
   options.public_rtmp_url = settings.public_rtmp_url;
   options.medialive_role_arn = settings.medialive_role_arn;
   world->control_ = std::make_unique<control::ControlPlane>(world->control_io_.get_executor(), *world->store_,
-                                                            *world->engines_, std::move(*secrets), options);
+                                                            *world->engines_, *secrets, options);
   // The control thread is not running yet: start() runs here, alone.
   if (auto started = world->control_->start(); !started) return started.error();
   world->router_ =
@@ -114,6 +114,18 @@ Result<std::unique_ptr<LambdaWorld>> LambdaWorld::create(const ServeSettings& se
 }
 
 LambdaWorld::~LambdaWorld() {
+  try {
+    stop_threads();
+  } catch (const std::exception& e) {  // a destructor must not throw (posting can fail to allocate)
+    spdlog::error("event=lambda_stop_failed error=\"{}\"", e.what());
+  }
+  router_.reset();
+  control_.reset();
+  engines_.reset();
+  store_.reset();
+}
+
+void LambdaWorld::stop_threads() {
   if (control_thread_.joinable()) {
     std::promise<void> stopped;
     auto done = stopped.get_future();
@@ -126,10 +138,6 @@ LambdaWorld::~LambdaWorld() {
     control_thread_.join();
     front_thread_.join();
   }
-  router_.reset();
-  control_.reset();
-  engines_.reset();
-  store_.reset();
 }
 
 api::HttpResponse LambdaWorld::handle(api::HttpRequest request) {

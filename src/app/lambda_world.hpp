@@ -45,6 +45,8 @@ class LambdaWorld {
 
  private:
   LambdaWorld() = default;
+  // Stops the control plane (up to 5 s) and the threads.
+  void stop_threads();
   // Runs `work` on the control thread and waits for it.
   template <typename Work>
   auto on_control(Work work) -> decltype(work());

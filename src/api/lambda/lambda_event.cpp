@@ -100,8 +100,9 @@ Result<LambdaEvent> parse_lambda_event(std::string_view payload) {
   const json event = json::parse(payload, nullptr, false);
   if (event.is_discarded()) return malformed("not JSON");
   if (!event.is_object()) return malformed("not a JSON object");
-  if (string_at(event, "version") == "2.0" && event.contains("requestContext"))
+  if (string_at(event, "version") == "2.0" && event.contains("requestContext")) {
     return http_api_request(event);
+  }
   if (event.contains("detail-type") && event.contains("source")) return eventbridge_event(event);
   return Error(ErrorCode::kInvalidArgument,
                "an event Lunora does not take: it serves API Gateway HTTP API requests (payload format 2.0), "

@@ -38,8 +38,9 @@ struct RuntimeClient::Impl {
     boost::system::error_code ec;
     tcp::resolver resolver(io);
     const auto endpoints = resolver.resolve(host, port, ec);
-    if (ec)
+    if (ec) {
       return Error(ErrorCode::kDns, "the Lambda Runtime API at " + host + ":" + port + ": " + ec.message());
+    }
     socket.emplace(io);
     asio::connect(*socket, endpoints, ec);
     // A request goes out in two writes (header, body): without TCP_NODELAY, Nagle holds the second until the
