@@ -36,6 +36,7 @@ HttpResponse to_response(const Outcome& outcome) {
     // Taken up by forward_if_asked() below: the request goes on to the node that drives the channel.
     response.status = 307;
     response.headers.emplace_back(kForwardToHeader, outcome.forward_to);
+    if (!outcome.forward_body.is_null()) response.body = outcome.forward_body.dump();
     return response;
   }
   response.status = outcome.status;
@@ -126,6 +127,9 @@ awaitable<HttpReply> forward_if_asked(HttpReply reply, HttpRequest* request, Con
     co_return json_error(503, "channel_moving",
                          "the channel moved to another node while this request was on its way; try again");
   }
+  // A body the command rewrote for the other node (Outcome::forward_body) goes instead of the request's.
+  if (const auto& rewritten = std::get<HttpResponse>(reply).body; !rewritten.empty())
+    request->body = rewritten;
   HttpResponse answer = co_await forward_request(*request, target, node_id);
   if (request->method != "GET" && answer.status < 300) co_return co_await sync_after_forward(control, answer);
   co_return answer;

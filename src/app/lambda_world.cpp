@@ -16,7 +16,8 @@ namespace lunora::app {
 
 const char* const kLambdaLocalRefusal =
     "this Lunora runs on AWS Lambda (`lunora lambda`), which runs no media of its own: its channels run on "
-    "MediaLive in direct mode (\"engine\": \"medialive\", \"medialive\": {\"mode\": \"direct\", ...})";
+    "MediaLive in direct mode (\"engine\": \"medialive\", \"medialive\": {\"mode\": \"direct\", ...}), "
+    "unless a relay node is configured (LUNORA_RELAY_NODE_URL)";
 
 namespace {
 
@@ -100,12 +101,13 @@ Result<std::unique_ptr<LambdaWorld>> LambdaWorld::create(const ServeSettings& se
   options.public_host = settings.public_host.empty() ? "127.0.0.1" : settings.public_host;
   options.public_rtmp_url = settings.public_rtmp_url;
   options.medialive_role_arn = settings.medialive_role_arn;
+  options.relay_node_url = settings.relay_node_url;
   world->control_ = std::make_unique<control::ControlPlane>(world->control_io_.get_executor(), *world->store_,
                                                             *world->engines_, *secrets, options);
   // The control thread is not running yet: start() runs here, alone.
   if (auto started = world->control_->start(); !started) return started.error();
-  world->router_ =
-      api::make_api_router(*world->control_, {control::sha256_hex(settings.api_token), 5000, nullptr, ""});
+  world->router_ = api::make_api_router(*world->control_,
+                                        {control::sha256_hex(settings.api_token), 5000, nullptr, "lambda"});
   world->control_work_.emplace(world->control_io_.get_executor());
   world->front_work_.emplace(world->front_io_.get_executor());
   world->control_thread_ = std::thread([io = &world->control_io_] { io->run(); });

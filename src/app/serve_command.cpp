@@ -184,6 +184,11 @@ int run_serve(const ServeArgs& args) {
     }
     control_options.cluster =
         control::ControlOptions::Cluster{node_id, node_url, std::chrono::milliseconds(settings.lease_ms)};
+    control_options.cluster->local_part_only = settings.lambda_relay;
+  } else if (settings.lambda_relay) {
+    std::cerr << "error: --lambda-relay shares the `lunora lambda` function's table: use --store "
+                 "dynamodb:TABLE with the function's table\n";
+    return 1;
   }
   control_options.public_rtmp_url = settings.public_rtmp_url;
   control_options.medialive_role_arn = settings.medialive_role_arn;
@@ -329,6 +334,10 @@ void register_serve_command(CLI::App& app) {
   cmd->add_flag_function(
       "--create-table", [args](int64_t) { args->flags["create_table"] = "true"; },
       "With --store dynamodb:TABLE: create the table (on-demand billing) when it does not exist");
+  cmd->add_flag_function(
+      "--lambda-relay", [args](int64_t) { args->flags["lambda_relay"] = "true"; },
+      "With --store dynamodb:TABLE: the relay node of a `lunora lambda` function on that table; drives its "
+      "hybrid and local channels (the function drives MediaLive direct ones)");
   cmd->add_option("--config", args->config, "TOML config file (keys as the flags: data_dir, http, ...)");
   cmd->callback([args] { std::exit(run_serve(*args)); });
 }

@@ -2,6 +2,8 @@
 
 #include <cpptoml.h>
 
+#include <boost/url/parse.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -201,6 +203,22 @@ const std::vector<Key>& keys() {
                         "medialive_role_arn: expected an IAM role ARN (arn:aws:iam::...), got \"" + v + "\"");
          }
          s.medialive_role_arn = v;
+         return ok_status();
+       }},
+      {"lambda_relay",
+       [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.lambda_relay, "lambda_relay"); }},
+      {"relay_node_url",
+       [](ServeSettings& s, const std::string& v) -> Status {
+         auto url = boost::urls::parse_uri(v);
+         if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty() ||
+             (!url->path().empty() && url->path() != "/")) {
+           return Error(ErrorCode::kInvalidArgument,
+                        "relay_node_url: expected the http:// or https:// base URL of the relay node's API, "
+                        "such as https://relay.example.com, got \"" +
+                            v + "\"");
+         }
+         s.relay_node_url = v;
+         if (s.relay_node_url.ends_with('/')) s.relay_node_url.pop_back();
          return ok_status();
        }},
   };

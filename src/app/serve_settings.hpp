@@ -38,6 +38,11 @@ struct ServeSettings {
   double medialive_input_usd_per_hour = 0.294;  // the cost meter's rates (us-east-1, HD AVC input)
   double medialive_output_usd_per_hour = 0.702;
   std::string medialive_role_arn;  // the role of channels made on MediaLive without medialive.role_arn
+  // Serverless (issue 10). serve: this node is the relay node of a `lunora lambda` deployment on the same
+  // table (drives the channels with a local part, leaves MediaLive direct ones to the function).
+  bool lambda_relay = false;
+  // lambda: that relay node's API (http:// or https://); "" = hybrid and local channels are refused.
+  std::string relay_node_url;
 };
 
 // One source's values: key -> text, keys as in the TOML file (data_dir, http, rtmp, ...).

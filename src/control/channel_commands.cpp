@@ -240,15 +240,17 @@ static Problem apply_channel_settings(const nlohmann::json& body, ControlPlane::
 // default role.
 static Problem apply_engine(const nlohmann::json& body, ControlPlane::Channel& channel,
                             const ControlOptions& options) {
-  const std::string& local_refusal = options.local_engine_refusal;
   auto& record = channel.record;
-  if (!local_refusal.empty()) record.engine = "medialive";
+  if (!options.local_engine_refusal.empty()) record.engine = "medialive";
+  // With a relay node, a channel with a local part is made there (create_channel): not refused here.
+  const std::string& local_refusal = options.local_engine_refusal;
+  const bool refuses_local = !local_refusal.empty() && options.relay_node_url.empty();
   if (body.contains("engine")) {
     const auto& engine = body["engine"];
     if (engine != "local" && engine != "medialive") {
       return validation_failed("engine", "engine must be \"local\" or \"medialive\"");
     }
-    if (engine == "local" && !local_refusal.empty()) return validation_failed("engine", local_refusal);
+    if (engine == "local" && refuses_local) return validation_failed("engine", local_refusal);
     record.engine = engine.get<std::string>();
   }
   if (record.engine != "medialive") {
@@ -270,7 +272,7 @@ static Problem apply_engine(const nlohmann::json& body, ControlPlane::Channel& c
   }
   engine::MediaLiveSpec spec;
   if (auto p = read_medialive_settings(body["medialive"], spec, options.medialive_role_arn)) return p;
-  if (spec.mode == "hybrid" && !local_refusal.empty()) {
+  if (spec.mode == "hybrid" && refuses_local) {
     return validation_failed(
         "medialive.mode",
         "hybrid mode needs a Lunora node that takes MediaLive's relay in and pushes to the "
@@ -304,6 +306,18 @@ Outcome ControlPlane::create_channel(const nlohmann::json& body) {
   }
   if (body.contains("backup_input")) {
     if (auto p = apply_backup_input(body["backup_input"], *channel, options_.rtmp_port)) return *p;
+  }
+  if (!runs_here(*channel)) {
+    // `lunora lambda`: valid, and its relay node's to make (and drive); its engine said out loud, as the
+    // relay node's default is the local one.
+    Outcome forward = to_relay_node("a channel with a local part");
+    if (!forward.forward_to.empty()) {
+      forward.forward_body = body;
+      forward.forward_body["engine"] = channel->record.engine;
+      // The function's default role too (--medialive-role-arn): the relay node may have none.
+      if (channel->medialive) forward.forward_body["medialive"]["role_arn"] = channel->medialive->role_arn;
+    }
+    return forward;
   }
   auto& record = channel->record;
   for (const auto& [id, other] : channels_) {

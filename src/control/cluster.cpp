@@ -90,6 +90,7 @@ void ControlPlane::cluster_tick() {
   std::vector<std::string> ids;
   std::set<std::string> driving;
   for (const auto& [id, channel] : channels_) {
+    if (!runs_here(*channel)) continue;  // a Lambda relay node leaves MediaLive direct channels alone
     ids.push_back(id);
     if (channel->driven) driving.insert(id);
   }
@@ -237,9 +238,16 @@ std::optional<std::string> ControlPlane::live_owner_url(const std::string& chann
 }
 
 std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& channel_id) {
-  if (!clustered()) return std::nullopt;
   Channel* channel = find_channel(channel_id);
   if (channel == nullptr || channel->driven) return std::nullopt;
+  if (!clustered()) return to_relay_node("channel " + channel_id);
+  if (!runs_here(*channel)) {
+    return error_outcome(
+        409, "driven_by_lambda",
+        "channel " + channel_id +
+            " runs on MediaLive in direct mode: the Lunora Lambda function drives it, not this "
+            "relay node; send this request to the function's API");
+  }
   auto url = live_owner_url(channel_id);
   if (!url) {
     // No live owner in the last look (a channel just created elsewhere, a node that just died): look again
@@ -262,8 +270,26 @@ std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& cha
                            std::to_string(options_.cluster->lease.count()) + " ms; try again");
 }
 
+Outcome ControlPlane::to_relay_node(const std::string& what) const {
+  if (options_.relay_node_url.empty()) {
+    return error_outcome(422, "relay_node_needed",
+                         what + " has a local part (hybrid or local), which needs a relay node: " +
+                             options_.local_engine_refusal +
+                             "; or run `lunora serve --lambda-relay` on the same table and set "
+                             "LUNORA_RELAY_NODE_URL to its API");
+  }
+  Outcome forward;
+  forward.forward_to = options_.relay_node_url;
+  return forward;
+}
+
 nlohmann::json ControlPlane::node_json(const std::string& channel_id) const {
-  if (!clustered()) return nullptr;
+  if (!clustered()) {
+    // `lunora lambda`: a channel with a local part runs on the relay node (its id is the node's own).
+    const auto it = channels_.find(channel_id);
+    if (it == channels_.end() || it->second->driven || options_.relay_node_url.empty()) return nullptr;
+    return {{"id", nullptr}, {"url", options_.relay_node_url}, {"this", false}};
+  }
   for (const auto& owner : cluster_view_.owners) {
     if (owner.channel_id != channel_id) continue;
     for (const auto& node : cluster_view_.nodes) {

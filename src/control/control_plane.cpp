@@ -82,7 +82,9 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
 
   std::optional<nlohmann::json> created;
   // Several nodes on an empty store: the one that takes the `bootstrap` lease first creates `main`.
-  bool create_main = channels_.empty() && options_.local_engine_refusal.empty();
+  // A Lambda relay node makes none either: it serves the function's channels.
+  bool create_main = channels_.empty() && options_.local_engine_refusal.empty() &&
+                     !(clustered() && options_.cluster->local_part_only);
   if (create_main && clustered()) {
     const auto& node = *options_.cluster;
     // For one lease: a node that dies before creating `main` does not keep the others from it for ever.
@@ -102,7 +104,8 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
     (*created)["playback_url"] = made.body["playback_url"];
   } else if (!clustered()) {
     for (auto& [id, channel] : channels_) {
-      channel->driven = true;
+      channel->driven = runs_here(*channel);
+      if (!channel->driven) continue;         // the relay node's: its records are read, never written, here
       if (channel->playback_token.empty()) {  // a channel from before playback tokens
         channel->playback_token = random_token(18);
         save_channel(*channel);
@@ -116,6 +119,8 @@ Result<std::optional<nlohmann::json>> ControlPlane::start() {
   // takes a channel, bring_up() does this for it.)
   if (!clustered()) {
     for (auto& [id, destination] : destinations_) {
+      const Channel* channel = find_channel(destination->record.channel_id);
+      if (channel == nullptr || !channel->driven) continue;
       restart_destination(*destination, "restarting after a restart of Lunora");
     }
   }
@@ -268,9 +273,12 @@ void ControlPlane::apply_report(const engine::ChannelReport& report) {
   if (report.input.slate_on != (channel->slate_on_since_ms != 0)) {
     channel->slate_on_since_ms = report.input.slate_on ? now_ms() : 0;
   }
-  if ((medialive_changed || renditions_changed) && !input_changed) {
-    // MediaLive's own state and the renditions' are live, not part of the record: announced like input
-    // health.
+  if (medialive_changed) {
+    // MediaLive's state as seen here goes into the record (medialive_seen): the processes that do not drive
+    // the channel show it from there. It moves seldom (phases, state changes), so the writes are few.
+    save_channel(*channel);
+  } else if (renditions_changed && !input_changed) {
+    // The renditions' state is live, not part of the record: announced like input health.
     store::Change change;
     change.events.push_back(channel_event(*channel));
     commit(std::move(change));
@@ -452,7 +460,13 @@ void ControlPlane::drive_destination(Destination& destination) {
 }
 
 bool ControlPlane::drives(const Channel& channel) const {
-  return !clustered() || channel.driven;
+  return channel.driven;
+}
+
+bool ControlPlane::runs_here(const Channel& channel) const {
+  const bool local_part = !channel.medialive || channel.medialive->mode == "hybrid";
+  if (!options_.local_engine_refusal.empty()) return !local_part;
+  return !clustered() || !options_.cluster->local_part_only || local_part;
 }
 
 ControlPlane::Channel* ControlPlane::find_channel(const std::string& id) {

@@ -47,12 +47,19 @@ struct ControlOptions {
     std::string node_id;
     std::string node_url;  // where this node's API answers, for the others to forward to
     std::chrono::milliseconds lease{10000};
+    // The relay node of a `lunora lambda` deployment (`lunora serve --lambda-relay`): it drives only the
+    // channels with a local part (local, hybrid); the function drives those on MediaLive in direct mode.
+    bool local_part_only = false;
   };
   std::optional<Cluster> cluster;
   // Set where this process runs no media of its own (`lunora lambda`): why a local channel cannot be made.
   // Channels are then made on MediaLive when a body names no engine, in direct mode only, and an empty store
   // stays empty (no `main` on the local engine).
   std::string local_engine_refusal;
+  // With local_engine_refusal: the API of the `lunora serve --lambda-relay` node on the same store
+  // (http://host:port) that drives the channels with a local part (local, hybrid); they are made there and
+  // every command for them goes there. "" = such channels are refused.
+  std::string relay_node_url;
   // The IAM role MediaLive assumes for a channel whose body names none ("" = the body must name one).
   std::string medialive_role_arn;
 };
@@ -198,6 +205,8 @@ class ControlPlane {
   nlohmann::json medialive_json(const Channel& channel) const;
   nlohmann::json medialive_ingest_json(const Channel& channel) const;
   std::string relay_url() const;
+  // A hybrid channel's relay URL as the API shows it (the key as a hint); a mirror shows its driver's.
+  std::string relay_url_hint(const Channel& channel) const;
   void medialive_metrics(std::string& out) const;
   // The S3/CloudFront URL of a channel whose HLS MediaLive writes, else Lunora's own player (null: none).
   nlohmann::json playback_url(const Channel& channel) const;
@@ -209,6 +218,12 @@ class ControlPlane {
   // How often cluster_tick() runs: a quarter of the lease (cluster.cpp says why).
   std::chrono::milliseconds cluster_period() const { return options_.cluster->lease / 4; }
   bool drives(const Channel& channel) const;
+  // Whether this process may drive the channel at all: `lunora lambda` leaves the channels with a local part
+  // (local, hybrid) to its relay node, and that node leaves the MediaLive direct ones to the function.
+  bool runs_here(const Channel& channel) const;
+  // `lunora lambda`: a channel with a local part is its relay node's; the command goes there (or is refused
+  // when no relay node is configured).
+  Outcome to_relay_node(const std::string& what) const;
   void cluster_tick();
   // At start: another running process with this node's id (a copied data dir) is refused (blocks up to a
   // lease to tell it from a restart of this node at another URL).

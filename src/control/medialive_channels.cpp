@@ -141,6 +141,11 @@ void ControlPlane::allow_pending_restart(const std::string& channel_id) {
   engine_.allow_restart(channel_id);
 }
 
+std::string ControlPlane::relay_url_hint(const Channel& channel) const {
+  if (!drives(channel) && !channel.relay_url_seen.empty()) return channel.relay_url_seen;
+  return relay_url() + "/" + stream_key_hint(channel.rtmp_key);
+}
+
 nlohmann::json ControlPlane::medialive_json(const Channel& channel) const {
   if (!channel.medialive) return nullptr;
   const auto& ml = channel.medialive_report;
@@ -162,9 +167,8 @@ nlohmann::json ControlPlane::medialive_json(const Channel& channel) const {
   json["restart_pending"] = ml.restart_pending;
   json["error"] = or_null(ml.error);
   json["outputs"] = ml.pushes;
-  json["relay_url"] = channel.medialive->mode == "hybrid"
-                          ? nlohmann::json(relay_url() + "/" + stream_key_hint(channel.rtmp_key))
-                          : nlohmann::json(nullptr);
+  json["relay_url"] =
+      channel.medialive->mode == "hybrid" ? nlohmann::json(relay_url_hint(channel)) : nlohmann::json(nullptr);
   json["cost"] = {{"running", ml.running},
                   {"running_seconds", std::llround(ml.running_seconds)},
                   {"billed_minutes", ml.billed_minutes},

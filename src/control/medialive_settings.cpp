@@ -213,4 +213,60 @@ engine::MediaLiveSpec medialive_settings_from(const nlohmann::json& stored) {
   return spec;
 }
 
+nlohmann::json medialive_seen_json(const engine::MediaLiveReport& seen, const std::string& relay_url) {
+  return {{"phase", seen.phase},
+          {"error", seen.error},
+          {"channel_id", seen.channel_id},
+          {"input_id", seen.input_id},
+          {"input_urls", seen.input_urls},
+          {"state", seen.state},
+          {"activity", seen.activity},
+          {"restart_pending", seen.restart_pending},
+          {"pushes", seen.pushes},
+          {"running", seen.running},
+          {"running_seconds", seen.running_seconds},
+          {"billed_minutes", seen.billed_minutes},
+          {"estimated_usd", seen.estimated_usd},
+          {"runs", seen.runs},
+          {"relay_url", relay_url}};
+}
+
+engine::MediaLiveReport medialive_seen_from(const nlohmann::json& stored, std::string& relay_url) {
+  engine::MediaLiveReport seen;
+  if (!stored.is_object()) return seen;
+  const auto text = [&stored](const char* key) {
+    const auto it = stored.find(key);
+    return it != stored.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const auto texts = [&stored](const char* key) {
+    std::vector<std::string> out;
+    if (const auto it = stored.find(key); it != stored.end() && it->is_array()) {
+      for (const auto& item : *it) {
+        if (item.is_string()) out.push_back(item.get<std::string>());
+      }
+    }
+    return out;
+  };
+  const auto number = [&stored](const char* key) {
+    const auto it = stored.find(key);
+    return it != stored.end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  seen.phase = text("phase");
+  seen.error = text("error");
+  seen.channel_id = text("channel_id");
+  seen.input_id = text("input_id");
+  seen.input_urls = texts("input_urls");
+  seen.state = text("state");
+  seen.activity = text("activity");
+  seen.restart_pending = stored.value("restart_pending", false) == true;
+  seen.pushes = texts("pushes");
+  seen.running = stored.value("running", false) == true;
+  seen.running_seconds = number("running_seconds");
+  seen.billed_minutes = static_cast<int64_t>(number("billed_minutes"));
+  seen.estimated_usd = number("estimated_usd");
+  seen.runs = static_cast<int>(number("runs"));
+  relay_url = text("relay_url");
+  return seen;
+}
+
 }  // namespace lunora::control

@@ -16,5 +16,10 @@ Problem read_medialive_settings(const nlohmann::json& body, engine::MediaLiveSpe
 // The spec as stored (and, with `resources`, as the API shows it: no relay settings, which Lunora derives).
 nlohmann::json medialive_settings_json(const engine::MediaLiveSpec& spec);
 engine::MediaLiveSpec medialive_settings_from(const nlohmann::json& stored);
+// MediaLive's state as the driving process last saw it, kept in the record (`medialive_seen`): the others
+// (nodes mirroring the channel, `lunora lambda` reading its relay node's channels, an environment built
+// again) show it from there until they see MediaLive themselves. `relay_url` is the hint the driver shows.
+nlohmann::json medialive_seen_json(const engine::MediaLiveReport& seen, const std::string& relay_url);
+engine::MediaLiveReport medialive_seen_from(const nlohmann::json& stored, std::string& relay_url);
 
 }  // namespace lunora::control

@@ -19,7 +19,7 @@ struct ControlPlane::Channel {
   std::string passphrase;  // opened from record.passphrase_sealed
   engine::InputReport input;
   bool input_reported = false;       // the engine reported at least once (the first report is no change)
-  bool driven = false;               // several nodes: this node drives it (single node: ignored, always)
+  bool driven = false;               // this process drives it (several nodes: by lease; lambda: by mode)
   std::string listen_error;          // the ingest could not be opened ("" = fine)
   int64_t next_open_attempt_ms = 0;  // when to try opening it again
   int64_t idle_since_ms = 0;         // when the channel last had no destination on (auto stop); 0 = has some
@@ -41,6 +41,7 @@ struct ControlPlane::Channel {
   // made) and the engine's last word on it.
   std::optional<engine::MediaLiveSpec> medialive;
   engine::MediaLiveReport medialive_report;
+  std::string relay_url_seen;  // not driven here: the relay URL hint its driver shows (medialive_seen)
 
   // Renditions (issue 9), kept in record.extra_json: the profiles in the order they were made (names are
   // unique in the channel), and the running ones as the engine last reported them.

@@ -1,5 +1,5 @@
 // What a control-plane command answers: the API contract (status + JSON body) is decided here, once, so every
-// front door (HTTP today, Lambda later) answers the same.
+// front door (HTTP, Lambda) answers the same.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,6 +17,9 @@ struct Outcome {
   // Several nodes on one store: the command is for a channel another node drives; the front door sends the
   // request on to that node's API (this base URL) and answers with its answer.
   std::string forward_to;
+  // With forward_to: the body to send there instead of the request's (null = the request's own), where the
+  // other node would read the original differently (`lunora lambda` makes its channels' engine explicit).
+  nlohmann::json forward_body;
 };
 
 // {"error": {"code", "message", "field"?}}

@@ -119,6 +119,12 @@ bool ControlPlane::save_channel(Channel& channel) {
   extra =
       with_extra(extra, "medialive",
                  channel.medialive ? medialive_settings_json(*channel.medialive) : nlohmann::json(nullptr));
+  extra = with_extra(
+      extra, "medialive_seen",
+      channel.medialive
+          ? medialive_seen_json(channel.medialive_report,
+                                channel.medialive->mode == "hybrid" ? relay_url_hint(channel) : std::string())
+          : nlohmann::json(nullptr));
   nlohmann::json renditions = nlohmann::json::array();
   for (const auto& rendition : channel.renditions) renditions.push_back(rendition_stored_json(rendition));
   extra = with_extra(extra, "renditions", renditions);

@@ -44,6 +44,9 @@ Result<std::unique_ptr<ControlPlane::Channel>> ControlPlane::load_channel(store:
     channel->playback_token = *token;
     if (const auto medialive = extra.find("medialive"); medialive != extra.end() && medialive->is_object()) {
       channel->medialive = medialive_settings_from(*medialive);
+      if (const auto seen = extra.find("medialive_seen"); seen != extra.end()) {
+        channel->medialive_report = medialive_seen_from(*seen, channel->relay_url_seen);
+      }
     }
     if (const auto renditions = extra.find("renditions");
         renditions != extra.end() && renditions->is_array()) {

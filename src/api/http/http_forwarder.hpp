@@ -14,7 +14,8 @@ namespace lunora::api {
 // nodes answers 503 instead of bouncing).
 inline constexpr const char* kForwardedHeader = "x-lunora-forwarded-by";
 
-// `base_url`: "http://10.0.0.7:8080" (http only: nodes talk on the private network). The same method, target,
+// `base_url`: "http://10.0.0.7:8080" (nodes on a private network) or "https://relay.example.com" (a Lambda
+// function's relay node behind a TLS proxy: certificate and name checked). The same method, target,
 // body, Authorization and Content-Type; the answer's status, type and body. A node that does not answer is
 // 502 `node_unreachable` naming it.
 boost::asio::awaitable<HttpResponse> forward_request(

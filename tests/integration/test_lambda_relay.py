@@ -1,0 +1,126 @@
+"""`lunora lambda` with a relay node (issue 10: "hybrid mode when a relay node URL is configured"): the function
+(on the fake Runtime API) and a `lunora serve --lambda-relay` node share one DynamoDB table (dynalite); the
+function's LUNORA_RELAY_NODE_URL names the node's API.
+
+- A hybrid channel asked of the function is made by the relay node (the function's default engine and role go
+  with the request), which drives it: MediaLive's channel (the fake) and the relay's fan-out. ffmpeg stands in
+  for MediaLive's one RTMP output; nginx-rtmp is the destination. Every command on it, asked of the function,
+  lands on the relay node; the function reads its statuses from the table.
+- A MediaLive direct channel stays the function's: the relay node never drives it and refuses commands on it.
+- A relay node that does not answer is a 502 naming it; without LUNORA_RELAY_NODE_URL hybrid channels are refused.
+"""
+from harness import probe, publish_rtmp, wait_for
+from serve_harness import Serve
+from test_lambda import ENCODER, LambdaCase
+
+RTMP_PUSH = {"type": "RTMP_PUSH", "rtmp_stream": "live/encoder", "allowed_cidr": "198.51.100.0/24"}
+
+
+class LambdaRelayTest(LambdaCase):
+    def relay(self, table):
+        serve = Serve(env=self.aws_env(table), extra=[
+            "--store", f"dynamodb:{table}", "--create-table", "--lambda-relay",
+            "--medialive-poll-moving-ms", "150", "--medialive-poll-steady-ms", "600"])
+        self.addCleanup(serve.cleanup)
+        return serve
+
+    def relay_url(self, ml_id):
+        """(url, stream name) of the one RTMP output the fake MediaLive channel has: the relay into Lunora."""
+        channel = self.fake.channel(ml_id)
+        settings = {d["id"]: d["settings"][0] for d in channel["destinations"]}
+        return settings["lunora-relay"]["url"], settings["lunora-relay"]["streamName"]
+
+    def test_hybrid_channel_runs_on_the_relay_node(self):
+        table = "lunora-relay"
+        relay = self.relay(table)
+        function = self.function(table, env={"LUNORA_RELAY_NODE_URL": f"http://127.0.0.1:{relay.http_port}"})
+
+        # No engine and no role in the body: the function's defaults (medialive, its role) reach the relay node.
+        made = function.api("POST", "/channels", {"name": "hybrid", "medialive": {"input": RTMP_PUSH}}, expect=201)
+        self.assertEqual((made["engine"], made["medialive"]["mode"]), ("medialive", "hybrid"))
+        self.assertEqual(made["node"]["url"], f"http://127.0.0.1:{relay.http_port}")  # the relay node made it
+        channel_id = made["id"]
+        self.assertEqual(relay.api("GET", f"/channels/{channel_id}", expect=200)["node"]["this"], True)
+
+        def ready():
+            channel = function.api("GET", f"/channels/{channel_id}", expect=200)
+            return channel if channel["medialive"]["phase"] == "ready" and channel["medialive"]["channel_id"] else None
+        ml_id = wait_for(ready, 30, "the relay node to make MediaLive's input and channel", interval=0.3)[
+            "medialive"]["channel_id"]
+        self.assertEqual(self.fake.channel(ml_id)["roleArn"], self.aws_env(table)["LUNORA_MEDIALIVE_ROLE_ARN"])
+        url, stream = self.relay_url(ml_id)
+        self.assertEqual(url, f"rtmp://127.0.0.1:{relay.rtmp_port}/live")
+
+        # A destination and its start, asked of the function, are the relay node's to do.
+        nginx = self.nginx()
+        destination = function.api("POST", "/destinations", {
+            "channel_id": channel_id, "name": "a", "platform": "custom",
+            "url": nginx.url("a").rsplit("/", 1)[0], "stream_key": "a"}, expect=201)["id"]
+        self.assertEqual(relay.destination(destination)["name"], "a")
+        function.api("POST", f"/destinations/{destination}/start", expect=202)
+        wait_for(lambda: self.fake.channel(ml_id)["state"] == "RUNNING", 20, "the relay node to start MediaLive")
+        publisher = self.process(publish_rtmp(f"{url}/{stream}", 12, size="640x360"))
+
+        def status(wanted):
+            return lambda: function.api("GET", f"/destinations/{destination}", expect=200)["status"] == wanted
+        wait_for(status("streaming"), 30, "the function to read `streaming` from the table", interval=0.3)
+        # The list (the GUI's poll) says so too.
+        listed = {d["id"]: d for d in function.api("GET", "/destinations", expect=200)["destinations"]}
+        self.assertEqual(listed[destination]["status"], "streaming")
+        publisher.proc.wait(40)
+
+        function.api("POST", f"/destinations/{destination}/stop", expect=202)
+        wait_for(status("ready"), 20, "the destination to stop")
+        wait_for(lambda: self.fake.channel(ml_id)["state"] == "IDLE", 20, "the relay node to stop MediaLive")
+        streams, _ = probe(nginx.recording("a"))
+        video = [s for s in streams.values() if s["codec_type"] == "video"]
+        self.assertEqual([(v["width"], v["height"]) for v in video], [(640, 360)])
+
+        # A MediaLive direct channel stays the function's: made and driven there, refused by the relay node.
+        direct = self.direct_channel(function, name="direct")
+        self.assertIsNone(direct.get("node"))
+        self.wait_ready(function, direct["id"])
+        status_code, body = relay.api("POST", "/destinations", {
+            "channel_id": direct["id"], "name": "d", "platform": "custom",
+            "url": "rtmp://127.0.0.1:1935/live", "stream_key": "d"})
+        self.assertEqual(status_code, 409, body)
+        self.assertEqual(body["error"]["code"], "driven_by_lambda")
+        relay_view = relay.api("GET", f"/channels/{direct['id']}", expect=200)
+        self.assertEqual(relay_view["medialive"]["phase"], "ready")  # mirrored from the table
+
+        # A local channel asked of the function is the relay node's too.
+        studio = function.api("POST", "/channels", {"name": "studio", "engine": "local",
+                                                    "input": {"protocol": "rtmp"}}, expect=201)
+        self.assertEqual(studio["engine"], "local")
+        self.assertTrue(relay.api("GET", f"/channels/{studio['id']}", expect=200)["node"]["this"])
+        self.assertIn(f"127.0.0.1:{relay.rtmp_port}/", studio["ingest"]["rtmp_url"])
+
+        # The relay node gone: its channels' commands say so; the function's own still answer.
+        relay.stop()
+        status_code, body = function.api("POST", f"/destinations/{destination}/start")
+        self.assertEqual(status_code, 502, body)
+        self.assertEqual(body["error"]["code"], "node_unreachable")
+        self.assertIn(f"127.0.0.1:{relay.http_port}", body["error"]["message"])
+        function.api("GET", f"/channels/{direct['id']}", expect=200)
+        names = sorted(c["name"] for c in function.api("GET", "/channels", expect=200)["channels"])
+        self.assertEqual(names, ["direct", "hybrid", "studio"])
+
+    def test_without_a_relay_node_hybrid_and_local_are_refused(self):
+        function = self.function("lunora-no-relay")
+        for body, field in (({"name": "h", "medialive": {"input": RTMP_PUSH}}, "medialive.mode"),
+                            ({"name": "l", "engine": "local"}, "engine")):
+            status_code, answer = function.api("POST", "/channels", body)
+            self.assertEqual(status_code, 422, answer)
+            self.assertEqual(answer["error"]["field"], field)
+            self.assertIn("LUNORA_RELAY_NODE_URL", answer["error"]["message"])
+        # A bad relay URL is an init error naming the setting.
+        runtime = self.runtime(freeze=False)
+        bad = self.function("lunora-no-relay", runtime=runtime, env={"LUNORA_RELAY_NODE_URL": "ftp://relay"})
+        self.assertEqual(bad.proc.wait(20), 1)
+        self.assertEqual(len(runtime.init_errors), 1)
+        self.assertIn("relay_node_url", runtime.init_errors[0].body["errorMessage"])
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
