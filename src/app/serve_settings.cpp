@@ -209,6 +209,8 @@ const std::vector<Key>& keys() {
        [](ServeSettings& s, const std::string& v) { return parse_bool(v, s.lambda_relay, "lambda_relay"); }},
       {"relay_node_url",
        [](ServeSettings& s, const std::string& v) -> Status {
+         s.relay_node_url.clear();
+         if (v.empty()) return ok_status();  // none (the template's default)
          auto url = boost::urls::parse_uri(v);
          if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty() ||
              (!url->path().empty() && url->path() != "/")) {

@@ -272,11 +272,11 @@ std::optional<Outcome> ControlPlane::forward_if_elsewhere(const std::string& cha
 
 Outcome ControlPlane::to_relay_node(const std::string& what) const {
   if (options_.relay_node_url.empty()) {
-    return error_outcome(422, "relay_node_needed",
-                         what + " has a local part (hybrid or local), which needs a relay node: " +
-                             options_.local_engine_refusal +
-                             "; or run `lunora serve --lambda-relay` on the same table and set "
-                             "LUNORA_RELAY_NODE_URL to its API");
+    return error_outcome(503, "relay_node_needed",
+                         what +
+                             " runs on a relay node (it is hybrid or local) and this function has none: run "
+                             "`lunora serve --lambda-relay` on the same table and set LUNORA_RELAY_NODE_URL "
+                             "to its API");
   }
   Outcome forward;
   forward.forward_to = options_.relay_node_url;

@@ -8,12 +8,78 @@ function's LUNORA_RELAY_NODE_URL names the node's API.
   lands on the relay node; the function reads its statuses from the table.
 - A MediaLive direct channel stays the function's: the relay node never drives it and refuses commands on it.
 - A relay node that does not answer is a 502 naming it; without LUNORA_RELAY_NODE_URL hybrid channels are refused.
+- A relay node behind a TLS proxy (https://): the function checks its certificate and name.
 """
-from harness import probe, publish_rtmp, wait_for
+import os
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+
+from harness import free_port, probe, publish_rtmp, wait_for
 from serve_harness import Serve
 from test_lambda import ENCODER, LambdaCase
 
 RTMP_PUSH = {"type": "RTMP_PUSH", "rtmp_stream": "live/encoder", "allowed_cidr": "198.51.100.0/24"}
+
+
+class TlsProxy:
+    """Terminates TLS on 127.0.0.1 (certificate for `localhost`, made here) and pipes each connection to a plain
+    TCP port, as a relay node's reverse proxy would."""
+
+    def __init__(self, target_port):
+        self.dir = tempfile.mkdtemp(prefix="lunora-tls-proxy-")
+        self.cert = os.path.join(self.dir, "cert.pem")
+        key = os.path.join(self.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key,
+                        "-out", self.cert], check=True, capture_output=True)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(self.cert, key)
+        self.target_port = target_port
+        self.port = free_port()
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw):
+        try:
+            client = self.context.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            raw.close()  # a client that did not trust the certificate
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+
+        def pipe(source, sink):
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (source, sink):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        back = threading.Thread(target=pipe, args=(upstream, client), daemon=True)
+        back.start()
+        pipe(client, upstream)
+        back.join(10)
+        client.close()
+        upstream.close()
+
+    def close(self):
+        self.listener.close()
 
 
 class LambdaRelayTest(LambdaCase):
@@ -104,6 +170,40 @@ class LambdaRelayTest(LambdaCase):
         function.api("GET", f"/channels/{direct['id']}", expect=200)
         names = sorted(c["name"] for c in function.api("GET", "/channels", expect=200)["channels"])
         self.assertEqual(names, ["direct", "hybrid", "studio"])
+
+        # An environment without LUNORA_RELAY_NODE_URL reads the relay node's channels and says what it needs.
+        unrelayed = self.function(table)
+        hybrid = unrelayed.api("GET", f"/channels/{channel_id}", expect=200)
+        self.assertEqual((hybrid["medialive"]["phase"], hybrid["medialive"]["state"]), ("ready", "IDLE"))
+        status_code, body = unrelayed.api("POST", f"/destinations/{destination}/start")
+        self.assertEqual(status_code, 503, body)
+        self.assertEqual(body["error"]["code"], "relay_node_needed")
+        self.assertIn("LUNORA_RELAY_NODE_URL", body["error"]["message"])
+        self.assertEqual(unrelayed.api("GET", f"/destinations/{destination}", expect=200)["status"], "ready")
+
+    def test_relay_node_behind_https(self):
+        table = "lunora-relay-tls"
+        relay = self.relay(table)
+        proxy = TlsProxy(relay.http_port)
+        self.addCleanup(proxy.close)
+        url = f"https://localhost:{proxy.port}"
+        # The proxy's certificate is the only one the function trusts (SSL_CERT_FILE, as OpenSSL reads it).
+        function = self.function(table, env={"LUNORA_RELAY_NODE_URL": url, "SSL_CERT_FILE": proxy.cert})
+        made = function.api("POST", "/channels", {"name": "studio", "engine": "local",
+                                                  "input": {"protocol": "rtmp"}}, expect=201)
+        self.assertTrue(relay.api("GET", f"/channels/{made['id']}", expect=200)["node"]["this"])
+        function.api("PATCH", f"/channels/{made['id']}", {"auto_stop_after_s": 60}, expect=200)
+        self.assertEqual(relay.api("GET", f"/channels/{made['id']}", expect=200)["auto_stop_after_s"], 60)
+
+        # A function that does not trust the certificate never sends the token there.
+        runtime = self.runtime()
+        untrusting = self.function(table, runtime=runtime, env={"LUNORA_RELAY_NODE_URL": url,
+                                                                "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt"})
+        status_code, body = untrusting.api("PATCH", f"/channels/{made['id']}", {"auto_stop_after_s": 90})
+        self.assertEqual(status_code, 502, body)
+        self.assertEqual(body["error"]["code"], "node_unreachable")
+        self.assertIn("TLS", body["error"]["message"])
+        self.assertEqual(relay.api("GET", f"/channels/{made['id']}", expect=200)["auto_stop_after_s"], 60)
 
     def test_without_a_relay_node_hybrid_and_local_are_refused(self):
         function = self.function("lunora-no-relay")
