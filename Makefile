@@ -37,8 +37,10 @@ test-services: deps
 	cd tests/services && npm ci --no-audit --no-fund
 
 # Every test: the suite (unit, fuzz corpus replay, integration) in the normal build and again under
-# ASan/UBSan, then each libFuzzer target for FUZZ_SECONDS.
-test: test-default test-asan fuzz
+# ASan/UBSan, then each libFuzzer target for FUZZ_SECONDS (scripts/test_all.sh: the ASan build compiles,
+# niced, while the normal build's tests run). test-default, test-asan and fuzz run one stage each.
+test: build test-services
+	JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/test_all.sh
 
 test-default: build test-services
 	ctest --preset default -j2
