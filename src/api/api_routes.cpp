@@ -128,10 +128,13 @@ awaitable<HttpReply> forward_if_asked(HttpReply reply, HttpRequest* request, Con
                          "the channel moved to another node while this request was on its way; try again");
   }
   // A body the command rewrote for the other node (Outcome::forward_body) goes instead of the request's.
-  if (const auto& rewritten = std::get<HttpResponse>(reply).body; !rewritten.empty())
+  if (const auto& rewritten = std::get<HttpResponse>(reply).body; !rewritten.empty()) {
     request->body = rewritten;
+  }
   HttpResponse answer = co_await forward_request(*request, target, node_id);
-  if (request->method != "GET" && answer.status < 300) co_return co_await sync_after_forward(control, answer);
+  if (request->method != "GET" && answer.status < 300) {
+    co_return co_await sync_after_forward(control, answer);
+  }
   co_return answer;
 }
 
@@ -329,8 +332,9 @@ void add_api_routes(Router& routes, ControlPlane& control, const ApiOptions& opt
                   text = co_await asio::co_spawn(cp->executor(), current_destinations_list(cp, channel_id),
                                                  asio::use_awaitable);
                 }
-                if (!text)
+                if (!text) {
                   co_return json_error(404, "not_found", "no channel with id " + channel_id.value_or(""));
+                }
                 HttpResponse response;
                 response.body = std::move(text).value();
                 co_return response;

@@ -1,6 +1,7 @@
 #include "app/serve_settings.hpp"
 
 #include <cpptoml.h>
+#include <fmt/format.h>
 
 #include <boost/url/parse.hpp>
 
@@ -276,7 +277,7 @@ Result<SettingValues> settings_from_toml(const std::string& path) {
     bool known = false;
     for (const auto& key : keys()) known = known || name == key.name;
     if (!known) {
-      return Error(ErrorCode::kInvalidArgument, "config " + path + ": unknown setting \"" + name + "\"");
+      return Error(ErrorCode::kInvalidArgument, fmt::format("config {}: unknown setting \"{}\"", path, name));
     }
     if (auto text = value->as<std::string>()) {
       values[name] = text->get();
@@ -288,7 +289,7 @@ Result<SettingValues> settings_from_toml(const std::string& path) {
       values[name] = std::to_string(real->get());  // the hourly rates (0.702)
     } else {
       return Error(ErrorCode::kInvalidArgument,
-                   "config " + path + ": \"" + name + "\" must be a string, number or boolean");
+                   fmt::format("config {}: \"{}\" must be a string, number or boolean", path, name));
     }
   }
   return values;

@@ -27,7 +27,7 @@ ControlPlane::ControlPlane(boost::asio::any_io_executor executor, store::Store& 
     : executor_(std::move(executor)),
       store_(store),
       engine_(engine),
-      secrets_(std::move(secrets)),
+      secrets_(secrets),
       options_(std::move(options)),
       timer_(executor_),
       alive_(std::make_shared<bool>(true)) {}
@@ -201,8 +201,9 @@ Result<bool> ControlPlane::store_written_elsewhere() {
 void ControlPlane::stop_after_input_loss(Channel& channel) {
   if (!drives(channel)) return;
   const int64_t limit_ms = int64_t{channel.input_loss_stop_after_s} * 1000;
-  if (limit_ms == 0 || channel.slate_on_since_ms == 0 || now_ms() - channel.slate_on_since_ms < limit_ms)
+  if (limit_ms == 0 || channel.slate_on_since_ms == 0 || now_ms() - channel.slate_on_since_ms < limit_ms) {
     return;
+  }
   channel.slate_on_since_ms = 0;  // once per loss
   int stopped = 0;
   for (auto& [id, destination] : destinations_) {
@@ -413,8 +414,9 @@ void ControlPlane::update_channel_state(Channel& channel) {
     channel.idle_since_ms = 0;
     const bool up = any_streaming || (channel.manual_start && channel.input.on_air_connected());
     state = up || record.state == "running" ? "running" : "starting";
-    if (state == "starting")
+    if (state == "starting") {
       message = channel.input.on_air_connected() ? "connecting destinations" : "waiting for input";
+    }
   } else if (record.state == "running" || record.state == "starting" || record.state == "stopping") {
     // Auto stop: keep running `auto_stop_after_s` after the last destination went off, then release.
     if (channel.idle_since_ms == 0) channel.idle_since_ms = now;

@@ -258,7 +258,7 @@ class ControlPlane {
   nlohmann::json node_json(const std::string& channel_id) const;
 
   // Persistence: every change is committed (with its event) before it is published.
-  bool commit(store::Change change);
+  bool commit(const store::Change& change);
   void publish(const std::vector<store::EventRecord>& events, const std::vector<int64_t>& ids);
   store::EventRecord channel_event(const Channel& channel) const;
   store::EventRecord destination_event(const Destination& destination) const;

@@ -9,7 +9,7 @@
 
 namespace lunora::control {
 
-bool ControlPlane::commit(store::Change change) {
+bool ControlPlane::commit(const store::Change& change) {
   auto committed = store_.commit(change);
   if (!committed) {
     last_store_error_ = committed.error().message();

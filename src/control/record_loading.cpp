@@ -39,8 +39,9 @@ Result<std::unique_ptr<ControlPlane::Channel>> ControlPlane::load_channel(store:
                                                  backup->value("srt_port", 0), *backup_key};
     }
     auto token = secrets_.open(extra.value("playback_token_sealed", std::string()));
-    if (!token)
+    if (!token) {
       return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
+    }
     channel->playback_token = *token;
     if (const auto medialive = extra.find("medialive"); medialive != extra.end() && medialive->is_object()) {
       channel->medialive = medialive_settings_from(*medialive);
@@ -64,18 +65,21 @@ Result<std::unique_ptr<ControlPlane::Destination>> ControlPlane::load_destinatio
     store::DestinationRecord record) {
   auto destination = std::make_unique<Destination>();
   auto key = secrets_.open(record.stream_key_sealed);
-  if (!key)
+  if (!key) {
     return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + key.error().message());
+  }
   destination->stream_key = *key;
   auto url = record.url_sealed.empty() ? Result<std::string>(record.url) : secrets_.open(record.url_sealed);
-  if (!url)
+  if (!url) {
     return Error(ErrorCode::kInvalidArgument, "destination " + record.id + ": " + url.error().message());
+  }
   destination->url = *url;
   const auto extra = nlohmann::json::parse(record.extra_json, nullptr, false);
   if (extra.is_object()) {
     destination->status_detail = extra.value("status_detail", std::string());
-    if (extra.contains("rendition") && extra["rendition"].is_string())
+    if (extra.contains("rendition") && extra["rendition"].is_string()) {
       destination->rendition = extra["rendition"].get<std::string>();
+    }
   }
   last_created_at_ = std::max(last_created_at_, record.created_at);
   destination->record = std::move(record);

@@ -100,7 +100,9 @@ asio::awaitable<HttpResponse> forward_request(const HttpRequest& request, const 
     co_return unreachable(base_url, ec.message());
   }
   auto out = outgoing(request, url->has_port() ? host + ":" + port : host, from_node);
-  if (tls) co_return co_await exchange_tls(std::move(stream), std::move(out), host, base_url);
+  if (tls) {
+    co_return co_await exchange_tls(std::move(stream), std::move(out), host, base_url);
+  }
   HttpResponse response = co_await exchange(stream, out, base_url);
   boost::system::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
