@@ -42,6 +42,8 @@ struct ControlPlane::Channel {
   std::optional<engine::MediaLiveSpec> medialive;
   engine::MediaLiveReport medialive_report;
   std::string relay_url_seen;  // not driven here: the relay URL hint its driver shows (medialive_seen)
+  std::string
+      playback_base_seen;  // the base URL its driver's viewers use (`lunora lambda`: the relay node's)
 
   // Renditions (issue 9), kept in record.extra_json: the profiles in the order they were made (names are
   // unique in the channel), and the running ones as the engine last reported them.

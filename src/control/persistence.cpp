@@ -116,6 +116,7 @@ bool ControlPlane::save_channel(Channel& channel) {
                                                  {"rtmp_key_sealed", secrets_.seal(channel.backup->rtmp_key)}}
                                 : nlohmann::json(nullptr));
   extra = with_extra(extra, "playback_token_sealed", secrets_.seal(channel.playback_token));
+  extra = with_extra(extra, "playback_base_url", options_.http_base_url);
   extra =
       with_extra(extra, "medialive",
                  channel.medialive ? medialive_settings_json(*channel.medialive) : nlohmann::json(nullptr));

@@ -43,6 +43,7 @@ Result<std::unique_ptr<ControlPlane::Channel>> ControlPlane::load_channel(store:
       return Error(ErrorCode::kInvalidArgument, "channel " + record.id + ": " + token.error().message());
     }
     channel->playback_token = *token;
+    channel->playback_base_seen = extra.value("playback_base_url", std::string());
     if (const auto medialive = extra.find("medialive"); medialive != extra.end() && medialive->is_object()) {
       channel->medialive = medialive_settings_from(*medialive);
       if (const auto seen = extra.find("medialive_seen"); seen != extra.end()) {

@@ -192,7 +192,11 @@ nlohmann::json ControlPlane::playback_url(const Channel& channel) const {
   if (channel.medialive && !channel.medialive->hls_playback_url.empty())
     return channel.medialive->hls_playback_url;
   if (channel.medialive && channel.medialive->mode == "direct") return nullptr;  // no HLS anywhere
-  return options_.http_base_url + "/watch/" + channel.record.id + playback_query(channel);
+  // `lunora lambda` serves no player: a relay node's channel plays there. (Several nodes: any node's page
+  // plays any channel, its segments come from the driving node.)
+  const bool relays = !clustered() && !channel.driven && !channel.playback_base_seen.empty();
+  return (relays ? channel.playback_base_seen : options_.http_base_url) + "/watch/" + channel.record.id +
+         playback_query(channel);
 }
 
 nlohmann::json ControlPlane::destination_json(const Destination& destination) const {

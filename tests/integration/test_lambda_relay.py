@@ -106,6 +106,9 @@ class LambdaRelayTest(LambdaCase):
         self.assertEqual((made["engine"], made["medialive"]["mode"]), ("medialive", "hybrid"))
         self.assertEqual(made["node"]["url"], f"http://127.0.0.1:{relay.http_port}")  # the relay node made it
         channel_id = made["id"]
+        # Viewers watch it on the relay node (the function serves no player page).
+        self.assertTrue(function.api("GET", f"/channels/{channel_id}", expect=200)["playback_url"].startswith(
+            f"http://127.0.0.1:{relay.http_port}/watch/{channel_id}"))
         self.assertEqual(relay.api("GET", f"/channels/{channel_id}", expect=200)["node"]["this"], True)
 
         def ready():
@@ -151,8 +154,9 @@ class LambdaRelayTest(LambdaCase):
             "url": "rtmp://127.0.0.1:1935/live", "stream_key": "d"})
         self.assertEqual(status_code, 409, body)
         self.assertEqual(body["error"]["code"], "driven_by_lambda")
-        relay_view = relay.api("GET", f"/channels/{direct['id']}", expect=200)
-        self.assertEqual(relay_view["medialive"]["phase"], "ready")  # mirrored from the table
+        # Mirrored from the table: the relay node reads the log on its next tick.
+        wait_for(lambda: relay.api("GET", f"/channels/{direct['id']}", expect=200)["medialive"]["phase"] == "ready",
+                 10, "the relay node to mirror the direct channel's MediaLive phase", interval=0.1)
 
         # A local channel asked of the function is the relay node's too.
         studio = function.api("POST", "/channels", {"name": "studio", "engine": "local",
@@ -173,8 +177,10 @@ class LambdaRelayTest(LambdaCase):
 
         # An environment without LUNORA_RELAY_NODE_URL reads the relay node's channels and says what it needs.
         unrelayed = self.function(table)
-        hybrid = unrelayed.api("GET", f"/channels/{channel_id}", expect=200)
-        self.assertEqual((hybrid["medialive"]["phase"], hybrid["medialive"]["state"]), ("ready", "IDLE"))
+        def seen():
+            medialive = unrelayed.api("GET", f"/channels/{channel_id}", expect=200)["medialive"]
+            return (medialive["phase"], medialive["state"]) == ("ready", "IDLE")
+        wait_for(seen, 10, "MediaLive's last state as the relay node saw it", interval=0.2)
         status_code, body = unrelayed.api("POST", f"/destinations/{destination}/start")
         self.assertEqual(status_code, 503, body)
         self.assertEqual(body["error"]["code"], "relay_node_needed")
